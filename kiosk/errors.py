@@ -1,0 +1,32 @@
+"""Errors a user can cause, each reaching the user as one line that says what to do.
+
+Anything else is a bug and keeps its traceback.
+"""
+
+
+class KioskError(Exception):
+    """Base of every user-facing error; `exit_code` is what the CLI exits with."""
+
+    exit_code = 1
+
+
+class ConfigError(KioskError):
+    """The configuration file or a command-line value is invalid."""
+
+    exit_code = 2
+
+
+class SourceError(KioskError):
+    """A frame source cannot be opened or read: missing file, no camera, unreadable video."""
+
+
+class CameraStoppedError(SourceError):
+    """A live camera stopped delivering frames."""
+
+
+class TrackerError(KioskError):
+    """The landmark models cannot be created or run."""
+
+
+class OutputError(KioskError):
+    """An output file cannot be written."""
