@@ -1,0 +1,32 @@
+"""Shared fixtures: the real astronaut photo and real MediaPipe trackers (never mocked)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from kiosk.camera.files import read_rgb
+from kiosk.samples import astronaut_path
+
+
+@pytest.fixture(scope="session")
+def astronaut_file():
+    return astronaut_path()
+
+
+@pytest.fixture(scope="session")
+def astronaut_rgb(astronaut_file) -> np.ndarray:
+    rgb = read_rgb(astronaut_file)
+    assert rgb is not None
+    return rgb
+
+
+@pytest.fixture(scope="session")
+def photo_tracker():
+    """Face, pose and hands in static-image mode, built once for the whole run."""
+    from kiosk.config import TrackerConfig
+    from kiosk.landmarks.mediapipe_tracker import MediaPipeTracker
+
+    tracker = MediaPipeTracker(TrackerConfig(), static_images=True)
+    yield tracker
+    tracker.close()

@@ -1,0 +1,83 @@
+import tomllib
+
+import pytest
+
+from kiosk.config import Config, config_from_dict, default_toml, load_config
+from kiosk.errors import ConfigError
+
+
+def test_defaults_suit_a_pi_camera_module():
+    config = Config()
+    assert config.camera.source == "picamera"
+    assert (config.camera.width, config.camera.height) == (640, 480)
+    assert config.camera.hfov_deg == 66.0
+
+
+def test_default_toml_parses_back_to_the_defaults():
+    assert config_from_dict(tomllib.loads(default_toml())) == Config()
+
+
+def test_default_toml_documents_every_key_with_a_comment():
+    lines = default_toml().splitlines()
+    for i, line in enumerate(lines):
+        if " = " in line and not line.startswith("#"):
+            assert lines[i - 1].startswith("#"), f"undocumented key: {line}"
+
+
+def test_misspelt_key_suggests_the_closest_valid_key():
+    with pytest.raises(
+        ConfigError, match=r'\[camera\] widht: unknown key \(did you mean "width"\?\)'
+    ):
+        config_from_dict({"camera": {"widht": 800}})
+
+
+def test_misspelt_section_suggests_the_closest_section():
+    with pytest.raises(ConfigError, match=r'unknown section \(did you mean "tracker"\?\)'):
+        config_from_dict({"traker": {"face": True}})
+
+
+def test_unrelated_unknown_key_lists_the_valid_keys():
+    with pytest.raises(ConfigError, match="valid: face, pose, hands"):
+        config_from_dict({"tracker": {"zzzzzz": 1}})
+
+
+@pytest.mark.parametrize(
+    ("section", "value", "problem"),
+    [
+        ({"camera": {"width": "640"}}, "width", "expected int"),
+        ({"camera": {"width": True}}, "width", "expected int"),
+        ({"camera": {"width": 10}}, "width", "below the minimum 64"),
+        ({"camera": {"hfov_deg": 200}}, "hfov_deg", "above the maximum 170"),
+        ({"tracker": {"face": 1}}, "face", "expected bool"),
+    ],
+)
+def test_bad_values_name_the_key_and_the_problem(section, value, problem):
+    with pytest.raises(ConfigError, match=rf"{value}: .*{problem}"):
+        config_from_dict(section)
+
+
+def test_int_is_accepted_where_a_float_is_expected():
+    assert config_from_dict({"camera": {"fps": 30}}).camera.fps == 30.0
+
+
+def test_config_is_frozen():
+    with pytest.raises(AttributeError):
+        Config().camera.fps = 1.0  # type: ignore[misc]
+
+
+def test_unset_keys_keep_their_defaults(tmp_path):
+    path = tmp_path / "kiosk.toml"
+    path.write_text('[camera]\nsource = "usb:1"\n')
+    config = load_config(path)
+    assert config.camera.source == "usb:1"
+    assert config.camera.width == 640
+    assert config.tracker == Config().tracker
+
+
+def test_missing_and_malformed_files_are_config_errors(tmp_path):
+    with pytest.raises(ConfigError, match="no such config file"):
+        load_config(tmp_path / "absent.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[camera\nwidth = 3")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(bad)
