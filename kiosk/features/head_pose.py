@@ -34,17 +34,17 @@ def camera_matrix(width: int, height: int, hfov_deg: float) -> np.ndarray:
     return np.array([[focal_px, 0.0, width / 2.0], [0.0, focal_px, height / 2.0], [0.0, 0.0, 1.0]])
 
 
-def _yaw_matrix(yaw: float) -> np.ndarray:
+def yaw_matrix(yaw: float) -> np.ndarray:
     c, s = math.cos(yaw), math.sin(yaw)
     return np.array([[c, 0.0, -s], [0.0, 1.0, 0.0], [s, 0.0, c]])
 
 
-def _pitch_matrix(pitch: float) -> np.ndarray:
+def pitch_matrix(pitch: float) -> np.ndarray:
     c, s = math.cos(pitch), math.sin(pitch)
     return np.array([[1.0, 0.0, 0.0], [0.0, c, s], [0.0, -s, c]])
 
 
-def _roll_matrix(roll: float) -> np.ndarray:
+def roll_matrix(roll: float) -> np.ndarray:
     c, s = math.cos(roll), math.sin(roll)
     return np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
 
@@ -52,9 +52,9 @@ def _roll_matrix(roll: float) -> np.ndarray:
 def rotation_from_angles(yaw_deg: float, pitch_deg: float, roll_deg: float) -> np.ndarray:
     """Model-to-camera rotation: roll about the face's axis, then pitch, then yaw."""
     return (
-        _yaw_matrix(math.radians(yaw_deg))
-        @ _pitch_matrix(math.radians(pitch_deg))
-        @ _roll_matrix(math.radians(roll_deg))
+        yaw_matrix(math.radians(yaw_deg))
+        @ pitch_matrix(math.radians(pitch_deg))
+        @ roll_matrix(math.radians(roll_deg))
     )
 
 
@@ -63,7 +63,7 @@ def angles_from_rotation(rotation: np.ndarray) -> tuple[float, float, float]:
     nose = rotation @ _NOSE_AXIS
     yaw = math.atan2(nose[0], -nose[2])
     pitch = math.atan2(-nose[1], math.hypot(nose[0], nose[2]))
-    roll_only = (_yaw_matrix(yaw) @ _pitch_matrix(pitch)).T @ rotation
+    roll_only = (yaw_matrix(yaw) @ pitch_matrix(pitch)).T @ rotation
     roll = math.atan2(roll_only[1, 0], roll_only[0, 0])
     return math.degrees(yaw), math.degrees(pitch), math.degrees(roll)
 

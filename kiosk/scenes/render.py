@@ -1,0 +1,277 @@
+"""Re-render a real photo of a person in a new posture by warping a triangulated 3D mesh.
+
+The face-mesh points of the photo are lifted to 3D with their depth, turned about the neck (head
+pose, nods, shakes) and the hips (lean, torso turn), and projected through the same pinhole
+camera that head pose assumes. Every pixel is then pulled from the photo through the affine map
+of the triangle it falls in, drawn far to near so a turned nose covers the cheek behind it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from kiosk.features.head_pose import (
+    HeadPose,
+    angles_from_rotation,
+    camera_matrix,
+    estimate_head_pose,
+    pitch_matrix,
+    rotation_from_angles,
+    yaw_matrix,
+)
+from kiosk.landmarks.types import FaceLandmarks, PoseLandmarks
+from kiosk.scenes.script import Posture, SceneState
+
+# Face-mesh topology (MediaPipe's FACEMESH_FACE_OVAL in order round the face, and iris rings).
+FACE_OVAL = (10, 109, 67, 103, 54, 21, 162, 127, 234, 93, 132, 58, 172, 136, 150, 149, 176, 148,
+             152, 377, 400, 378, 379, 365, 397, 288, 361, 323, 454, 356, 389, 251, 284, 332, 297,
+             338)  # fmt: skip
+RIGHT_IRIS = (468, 469, 470, 471, 472)  # the person's right eye; 468 is the centre
+LEFT_IRIS = (473, 474, 475, 476, 477)
+EYEBALL_RADIUS_CM = 1.2
+# Where the head turns on the neck, in face-model axes (cm; x left-to-right, y down, z back).
+NECK_PIVOT_MODEL_CM = np.array([0.0, 7.0, 4.0])
+BODY_BEHIND_FACE_CM = 8.0  # the shoulders' plane lies this far behind the head centre
+HIP_BELOW_SHOULDERS_CM = 45.0
+# Rings round the face oval, as multiples of its size: hair and ears turn with the head, the
+# wider ring (neck, shoulders) with the body.
+HEAD_RINGS = (1.3, 1.6)
+BODY_RING = 2.1
+HAIR_BEHIND_EDGE_CM = 1.5
+
+
+@dataclass(frozen=True)
+class Truth:
+    """What a rendered frame shows, in the same conventions as head pose."""
+
+    yaw_deg: float
+    pitch_deg: float
+    roll_deg: float
+    gaze_yaw_deg: float
+    gaze_pitch_deg: float
+
+
+def _direction_angles(vector: np.ndarray) -> tuple[float, float]:
+    yaw = math.degrees(math.atan2(vector[0], -vector[2]))
+    pitch = math.degrees(math.atan2(-vector[1], math.hypot(vector[0], vector[2])))
+    return yaw, pitch
+
+
+def _triangulate(points: np.ndarray) -> np.ndarray:
+    """Delaunay triangles of 2D points, as (M, 3) indices into `points`."""
+    low = np.floor(points.min(axis=0)) - 10
+    high = np.ceil(points.max(axis=0)) + 10
+    subdiv = cv2.Subdiv2D((int(low[0]), int(low[1]), int(high[0] - low[0]), int(high[1] - low[1])))
+    index = {}
+    for i, (x, y) in enumerate(points.astype(np.float32)):
+        index[(float(x), float(y))] = i
+        subdiv.insert((float(x), float(y)))
+    triangles = []
+    for x0, y0, x1, y1, x2, y2 in subdiv.getTriangleList():
+        corners = [(float(x0), float(y0)), (float(x1), float(y1)), (float(x2), float(y2))]
+        if all(c in index for c in corners):
+            triangles.append([index[c] for c in corners])
+    return np.array(triangles, dtype=np.intp)
+
+
+class SceneRig:
+    """A photo of a person prepared for re-rendering: 3D control points and their triangles.
+
+    `face` and `pose` are the tracker's landmarks on `photo_rgb` (found once by the caller).
+    """
+
+    def __init__(
+        self,
+        photo_rgb: np.ndarray,
+        face: FaceLandmarks,
+        pose: PoseLandmarks | None,
+        hfov_deg: float,
+    ) -> None:
+        self.photo_rgb = photo_rgb
+        self.height, self.width = photo_rgb.shape[:2]
+        self.hfov_deg = hfov_deg
+        self.intrinsics = camera_matrix(self.width, self.height, hfov_deg)
+        self.focal_px = float(self.intrinsics[0, 0])
+        base = estimate_head_pose(face.pixels, self.width, self.height, hfov_deg)
+        if base is None:
+            raise ValueError("head pose of the base photo could not be fitted")
+        self.base_pose: HeadPose = base
+        head_z_cm = base.translation_cm[2]
+        self._neck_cm = base.rotation @ NECK_PIVOT_MODEL_CM + np.array(base.translation_cm)
+
+        # Face points: pixel position plus MediaPipe's depth (image-width units) turned into cm.
+        cm_per_px = head_z_cm / self.focal_px
+        face_z = head_z_cm + face.normalized[:, 2] * self.width * cm_per_px
+        face_3d = self._lift(face.pixels, face_z)
+
+        # A ring just outside the face (hair, ears, jaw) turns with the head; a wider ring and the
+        # torso move with the body; the rest of the photo is background and stays put.
+        oval = face.pixels[list(FACE_OVAL)]
+        centre = face.pixels[:468].mean(axis=0)
+        inner = np.vstack([centre + (oval - centre) * f for f in HEAD_RINGS])
+        # Hair and ears lie a little behind the face edge they surround, so that turning the
+        # head never draws them over the cheek.
+        oval_z = face_z[list(FACE_OVAL)]
+        inner_z = np.concatenate(
+            [oval_z + HAIR_BEHIND_EDGE_CM * (i + 1) for i in range(len(HEAD_RINGS))]
+        )
+        outer = centre + (oval - centre) * BODY_RING
+        face_radius_px = float(np.linalg.norm(oval - centre, axis=1).max())
+        if pose is not None and pose.visibility[[11, 12]].min() > 0.5:
+            shoulders = pose.pixels[[11, 12]]
+        else:  # no body found: assume shoulders a face-width out, a head below the face
+            below = centre + np.array([0.0, 2.2 * face_radius_px])
+            half = np.array([2 * face_radius_px, 0.0])
+            shoulders = np.array([below - half, below + half])
+        spine_x = float(shoulders[:, 0].mean())
+        half_span_px = float(abs(shoulders[0, 0] - shoulders[1, 0])) / 2 + face_radius_px * 0.6
+        grid = self._grid(centre, face_radius_px * (BODY_RING + 0.1))
+        on_body = (np.abs(grid[:, 0] - spine_x) < half_span_px) & (grid[:, 1] > centre[1])
+        w, h = self.width, self.height
+        far = np.array([[-w, -h], [2 * w, -h], [-w, 2 * h], [2 * w, 2 * h]], dtype=np.float64)
+        body_2d = np.vstack([outer, grid[on_body]])
+        background_2d = np.vstack([grid[~on_body], far])
+        body_z = head_z_cm + BODY_BEHIND_FACE_CM
+
+        self.points_2d = np.vstack([face.pixels, inner, body_2d, background_2d])
+        self.points_3d = np.vstack(
+            [
+                face_3d,
+                self._lift(inner, inner_z),
+                self._lift(body_2d, np.full(len(body_2d), body_z)),
+                self._lift(background_2d, np.full(len(background_2d), body_z + 100.0)),
+            ]
+        )
+        self.head_count = len(face.pixels) + len(inner)  # these ride on the neck
+        self.moving_count = self.head_count + len(body_2d)  # these ride on the hips
+        self.triangles = _triangulate(self.points_2d)
+        spine_top = self._lift(np.array([[spine_x, shoulders[:, 1].mean()]]), np.array([body_z]))[0]
+        self._hip_cm = spine_top + np.array([0.0, HIP_BELOW_SHOULDERS_CM, 0.0])
+
+        # Eyeballs: centres behind the irises, along the face's forward axis.
+        forward = base.rotation @ np.array([0.0, 0.0, -1.0])
+        self._eye_centres = {
+            iris: face_3d[iris[0]] - forward * EYEBALL_RADIUS_CM for iris in (RIGHT_IRIS, LEFT_IRIS)
+        }
+
+        self.empty_rgb = self._empty_counter()
+
+    def _lift(self, pixels: np.ndarray, z_cm: np.ndarray) -> np.ndarray:
+        k = self.intrinsics
+        x = (pixels[:, 0] - k[0, 2]) * z_cm / k[0, 0]
+        y = (pixels[:, 1] - k[1, 2]) * z_cm / k[1, 1]
+        return np.column_stack([x, y, z_cm])
+
+    def _project(self, points: np.ndarray) -> np.ndarray:
+        k = self.intrinsics
+        z = np.maximum(points[:, 2], 1.0)
+        return np.column_stack(
+            [k[0, 0] * points[:, 0] / z + k[0, 2], k[1, 1] * points[:, 1] / z + k[1, 2]]
+        )
+
+    def _grid(self, centre: np.ndarray, keep_out_px: float) -> np.ndarray:
+        xs = np.linspace(0, self.width - 1, 9)
+        ys = np.linspace(0, self.height - 1, 7)
+        grid = np.array([(x, y) for y in ys for x in xs])
+        return grid[np.linalg.norm(grid - centre, axis=1) > keep_out_px]
+
+    def _empty_counter(self) -> np.ndarray:
+        """The frame with nobody in it: the photo's left edge smeared across, then blurred."""
+        edge = self.photo_rgb[:, :8].mean(axis=1, keepdims=True).astype(np.uint8)
+        return cv2.GaussianBlur(np.repeat(edge, self.width, axis=1), (0, 0), 9)
+
+    # -- posture -----------------------------------------------------------------------------
+
+    def _body_rotation(self, posture: Posture) -> np.ndarray:
+        shoulder_height_cm = HIP_BELOW_SHOULDERS_CM
+        lean = math.asin(max(-0.9, min(0.9, posture.lean_cm / shoulder_height_cm)))
+        # Leaning forward turns the upper body about the hips toward the camera.
+        return yaw_matrix(math.radians(posture.torso_yaw_deg)) @ pitch_matrix(-lean)
+
+    def head_rotation(self, posture: Posture) -> np.ndarray:
+        """The head's rotation relative to the base photo, in camera axes."""
+        return rotation_from_angles(
+            posture.head_yaw_deg, posture.head_pitch_deg, posture.head_roll_deg
+        )
+
+    def truth(self, posture: Posture) -> Truth:
+        rotation = self.head_rotation(posture) @ self.base_pose.rotation
+        yaw, pitch, roll = angles_from_rotation(rotation)
+        eyes = rotation_from_angles(posture.eye_yaw_deg, posture.eye_pitch_deg, 0.0)
+        gaze_yaw, gaze_pitch = _direction_angles(rotation @ eyes @ np.array([0.0, 0.0, -1.0]))
+        return Truth(yaw, pitch, roll, gaze_yaw, gaze_pitch)
+
+    def posed_points(self, posture: Posture) -> np.ndarray:
+        """The 3D control points moved into `posture`."""
+        points = self.points_3d.copy()
+        base_r = self.base_pose.rotation
+        eyes = (
+            base_r
+            @ rotation_from_angles(posture.eye_yaw_deg, posture.eye_pitch_deg, 0.0)
+            @ base_r.T
+        )
+        for iris, centre in self._eye_centres.items():
+            idx = list(iris)
+            points[idx] = (points[idx] - centre) @ eyes.T + centre
+        body = self._body_rotation(posture)
+        neck = body.T @ self.head_rotation(posture)
+        head = points[: self.head_count]
+        points[: self.head_count] = (head - self._neck_cm) @ neck.T + self._neck_cm
+        moving = points[: self.moving_count]
+        points[: self.moving_count] = (moving - self._hip_cm) @ body.T + self._hip_cm
+        points[: self.moving_count, 0] += posture.shift_x_cm
+        return points
+
+    def render(self, state: SceneState) -> np.ndarray:
+        if not state.present:
+            return self.empty_rgb.copy()
+        posed = self.posed_points(state.posture)
+        return self._warp(self._project(posed), posed[:, 2])
+
+    def _warp(self, dst_2d: np.ndarray, depth_cm: np.ndarray) -> np.ndarray:
+        tri = self.triangles
+        dst = dst_2d[tri]  # (M, 3, 2)
+        src = self.points_2d[tri]
+        ones = np.ones((len(tri), 3, 1))
+        system = np.concatenate([dst, ones], axis=2)
+        usable = np.abs(np.linalg.det(system)) > 1e-6
+        affine = np.zeros((len(tri), 3, 2))
+        affine[usable] = np.linalg.solve(system[usable], src[usable])
+        labels = np.full((self.height, self.width), -1, dtype=np.int32)
+        order = np.argsort(-depth_cm[tri].mean(axis=1))  # far first, near drawn over it
+        fixed = np.round(dst * 16).astype(np.int32)  # 4 bits of sub-pixel precision
+        for t in order:
+            if usable[t]:
+                cv2.fillConvexPoly(labels, fixed[t], int(t), lineType=cv2.LINE_8, shift=4)
+        ys, xs = np.mgrid[0 : self.height, 0 : self.width].astype(np.float64)
+        a = affine[np.maximum(labels, 0)]
+        map_x = a[..., 0, 0] * xs + a[..., 1, 0] * ys + a[..., 2, 0]
+        map_y = a[..., 0, 1] * xs + a[..., 1, 1] * ys + a[..., 2, 1]
+        uncovered = labels < 0
+        map_x[uncovered] = xs[uncovered]
+        map_y[uncovered] = ys[uncovered]
+        return cv2.remap(
+            self.photo_rgb,
+            map_x.astype(np.float32),
+            map_y.astype(np.float32),
+            cv2.INTER_LINEAR,
+            borderMode=cv2.BORDER_REPLICATE,
+        )
+
+
+def place_photo(photo_rgb: np.ndarray, width: int, height: int) -> np.ndarray:
+    """Fit a portrait photo into a camera-sized frame: scaled to the height, centred, edges
+    extended (not mirrored, so no second face appears)."""
+    scale = height / 480.0
+    h, w = photo_rgb.shape[:2]
+    scaled = cv2.resize(
+        photo_rgb, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA
+    )
+    left = (width - scaled.shape[1]) // 2
+    top = round(0.085 * height)  # head room above the hair, as from a counter-top camera
+    warp = np.array([[1.0, 0.0, left], [0.0, 1.0, top]])
+    return cv2.warpAffine(scaled, warp, (width, height), borderMode=cv2.BORDER_REPLICATE)

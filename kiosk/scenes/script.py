@@ -1,0 +1,157 @@
+"""Scenario scripts: timed segments of posture and motion, and the ground truth they imply.
+
+Pure and time-driven: `Scenario.state_at(t_s)` gives the scripted posture at any time, so a
+renderer can draw it and a test can compare what was measured with what was meant.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+
+# What the agent's eyes are on, by construction of the script.
+TARGETS = ("customer", "desk", "away", "none")
+
+
+@dataclass(frozen=True)
+class Posture:
+    """A posture relative to the base photo, where the agent sits upright facing the customer.
+
+    Head angles are the head's total turn in camera axes (a whole-body turn turns the head too);
+    eye angles turn the eyes within the head. Signs follow head pose: yaw > 0 toward the image's
+    right, pitch > 0 up, roll > 0 clockwise in the image. Lean > 0 brings the shoulders toward
+    the camera.
+    """
+
+    head_yaw_deg: float = 0.0
+    head_pitch_deg: float = 0.0
+    head_roll_deg: float = 0.0
+    eye_yaw_deg: float = 0.0
+    eye_pitch_deg: float = 0.0
+    torso_yaw_deg: float = 0.0
+    lean_cm: float = 0.0
+    shift_x_cm: float = 0.0
+
+    def blend(self, other: Posture, weight: float) -> Posture:
+        """`weight` 0 gives self, 1 gives other."""
+        values = {
+            name: getattr(self, name) + (getattr(other, name) - getattr(self, name)) * weight
+            for name in self.__dataclass_fields__
+        }
+        return Posture(**values)
+
+
+@dataclass(frozen=True)
+class Oscillation:
+    """Whole down-up (nod) or left-right-left (shake) cycles added to the head."""
+
+    kind: str  # "nod" or "shake"
+    freq_hz: float
+    amplitude_deg: float
+
+    def offset_deg(self, tau_s: float, duration_s: float) -> float:
+        """Pitch (nod) or yaw (shake) offset at `tau_s` into a segment of `duration_s`."""
+        if tau_s >= self.cycles(duration_s) / self.freq_hz:
+            return 0.0
+        phase = 2.0 * math.pi * self.freq_hz * tau_s
+        if self.kind == "nod":
+            return -self.amplitude_deg * (1.0 - math.cos(phase)) / 2.0  # down, then back up
+        return self.amplitude_deg * math.sin(phase)
+
+    def cycles(self, duration_s: float) -> int:
+        return int(duration_s * self.freq_hz + 1e-9)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Move to `posture` (easing over `ease_s`), hold it for the rest of `duration_s`."""
+
+    duration_s: float
+    posture: Posture = field(default_factory=Posture)
+    target: str = "customer"
+    oscillation: Oscillation | None = None
+    present: bool = True
+    ease_s: float = 0.4
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class SceneState:
+    """Ground truth at one instant."""
+
+    t_s: float
+    posture: Posture  # including any nod or shake offset
+    target: str
+    present: bool
+    segment: str
+    nod_completed: bool = False  # a nod ended since the previous frame (set by Scenario.frames)
+
+
+def _smoothstep(x: float) -> float:
+    x = min(1.0, max(0.0, x))
+    return x * x * (3.0 - 2.0 * x)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    description: str
+    segments: tuple[Segment, ...]
+
+    @property
+    def duration_s(self) -> float:
+        return sum(s.duration_s for s in self.segments)
+
+    def _locate(self, t_s: float) -> tuple[int, float]:
+        start = 0.0
+        for i, segment in enumerate(self.segments):
+            if t_s < start + segment.duration_s or i == len(self.segments) - 1:
+                return i, t_s - start
+            start += segment.duration_s
+        raise ValueError("a scenario needs at least one segment")
+
+    def state_at(self, t_s: float) -> SceneState:
+        i, tau = self._locate(t_s)
+        segment = self.segments[i]
+        previous = self.segments[i - 1].posture if i > 0 else segment.posture
+        ease = _smoothstep(tau / segment.ease_s) if segment.ease_s > 0 else 1.0
+        posture = previous.blend(segment.posture, ease)
+        if segment.oscillation is not None:
+            offset = segment.oscillation.offset_deg(tau, segment.duration_s)
+            if segment.oscillation.kind == "nod":
+                posture = replace(posture, head_pitch_deg=posture.head_pitch_deg + offset)
+            else:
+                posture = replace(posture, head_yaw_deg=posture.head_yaw_deg + offset)
+        return SceneState(
+            t_s=t_s,
+            posture=posture,
+            target=segment.target if segment.present else "none",
+            present=segment.present,
+            segment=segment.label,
+        )
+
+    def nod_times_s(self) -> list[float]:
+        """When each scripted nod ends (back up at rest)."""
+        times, start = [], 0.0
+        for segment in self.segments:
+            osc = segment.oscillation
+            if osc is not None and osc.kind == "nod":
+                times += [
+                    start + k / osc.freq_hz for k in range(1, osc.cycles(segment.duration_s) + 1)
+                ]
+            start += segment.duration_s
+        return times
+
+    def frames(self, fps: float) -> list[SceneState]:
+        """The state at every frame time, with `nod_completed` on the first frame after a nod."""
+        count = round(self.duration_s * fps)
+        nods = self.nod_times_s()
+        states, k = [], 0
+        for i in range(count):
+            t_s = i / fps
+            state = self.state_at(t_s)
+            completed = False
+            while k < len(nods) and nods[k] <= t_s + 1e-9:
+                completed, k = True, k + 1
+            states.append(replace(state, nod_completed=completed))
+        return states
