@@ -6,8 +6,10 @@ Nothing else constructs hardware or models; cli.py parses arguments and calls in
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import logging
+import time
 from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
@@ -15,26 +17,72 @@ from typing import Any
 
 from kiosk.analysis import AnalysisSummary, FrameResult
 from kiosk.camera.open import open_source
-from kiosk.camera.types import FrameSource
-from kiosk.config import Config, TrackerConfig
-from kiosk.errors import ConfigError, OutputError
+from kiosk.camera.scene import SceneSource
+from kiosk.camera.types import Frame, FrameSource
+from kiosk.config import CameraConfig, Config, TrackerConfig
+from kiosk.errors import ConfigError, OutputError, SourceError
 from kiosk.features.head_pose import head_pose_from_face
+from kiosk.scenes.render import SceneRig
 
 log = logging.getLogger(__name__)
 
 
-def build_tracker(config: TrackerConfig, source: FrameSource):
+def build_tracker(config: TrackerConfig, *, static_images: bool):
     """The MediaPipe tracker, imported here so that nothing else pays for loading mediapipe."""
     from kiosk.landmarks.mediapipe_tracker import MediaPipeTracker
 
-    return MediaPipeTracker(config, static_images=not source.sequence)
+    return MediaPipeTracker(config, static_images=static_images)
 
 
-def _open_per_frame(path: str | Path, stack: ExitStack):
+@functools.lru_cache(maxsize=4)
+def _scene_rig(width: int, height: int, hfov_deg: float) -> SceneRig:
+    from kiosk.camera.files import read_rgb
+    from kiosk.samples import astronaut_path
+    from kiosk.scenes.render import place_photo
+
+    photo = read_rgb(astronaut_path())
+    if photo is None:
+        raise SourceError(f"{astronaut_path()}: the sample photo cannot be read")
+    canvas = place_photo(photo, width, height)
+    tracker_config = TrackerConfig(face=True, pose=True, hands=False)
+    with build_tracker(tracker_config, static_images=True) as tracker:
+        landmarks = tracker.track(Frame(canvas, 0.0, 0), face=True, pose=True)
+    if landmarks.face is None:
+        raise SourceError("no face found in the scene photo; cannot render scenes")
+    return SceneRig(canvas, landmarks.face, landmarks.pose, hfov_deg)
+
+
+def build_scene_rig(camera: CameraConfig) -> SceneRig:
+    """The renderer for scene sources, at the camera's size and field of view (built once)."""
+    return _scene_rig(camera.width, camera.height, camera.hfov_deg)
+
+
+def open_frame_source(spec: str, config: Config, fps: float | None = None) -> FrameSource:
+    return open_source(spec, config.camera, fps, scene_rig=lambda: build_scene_rig(config.camera))
+
+
+def _open_output(path: str | Path, stack: ExitStack, what: str):
     try:
         return stack.enter_context(Path(path).open("w", encoding="utf-8"))
     except OSError as exc:
-        raise OutputError(f"{path}: cannot write the per-frame file: {exc.strerror}") from None
+        raise OutputError(f"{path}: cannot write the {what}: {exc.strerror}") from None
+
+
+def _write_line(stream, record: dict[str, Any]) -> None:
+    stream.write(json.dumps(record, allow_nan=False) + "\n")
+    stream.flush()
+
+
+def _pace(t_s: float, started: tuple[float, float] | None) -> tuple[float, float]:
+    """Sleep until the wall clock catches up with the frame's time; returns the anchor."""
+    now = time.monotonic()
+    if started is None:
+        return (now, t_s)
+    wall0, t0 = started
+    delay = (t_s - t0) - (now - wall0)
+    if delay > 0:
+        time.sleep(delay)
+    return started
 
 
 def analyze(
@@ -44,38 +92,43 @@ def analyze(
     fps: float | None = None,
     per_frame_path: str | Path | None = None,
     on_frame: Callable[[FrameResult], None] | None = None,
+    realtime: bool = False,
 ) -> dict[str, Any]:
     """Run the measuring pipeline over a source and return the summary object.
 
     Per-frame lines are written and flushed as they are made, so an error or Ctrl-C part way
     keeps everything measured until then; Ctrl-C ends the run with the summary so far.
+    `realtime` paces recorded sources (files, scenes) at their own frame rate, as a camera would.
     """
     if not config.tracker.face:
         raise ConfigError("analyze needs the face model: set [tracker] face = true")
     # Head pose needs the face alone; do not pay for pose and hands models nobody reads yet.
     tracker_config = dataclasses.replace(config.tracker, pose=False, hands=False)
     with ExitStack() as stack:
-        per_frame = _open_per_frame(per_frame_path, stack) if per_frame_path else None
-        source = open_source(spec, config.camera, fps)
+        per_frame = (
+            _open_output(per_frame_path, stack, "per-frame file") if per_frame_path else None
+        )
+        source = open_frame_source(spec, config, fps)
         stack.callback(source.close)
-        tracker = build_tracker(tracker_config, source)
+        tracker = build_tracker(tracker_config, static_images=not source.sequence)
         stack.callback(tracker.close)
         summary = AnalysisSummary(source.name, source.fps)
+        anchor = None
         try:
             for frame in source:
+                if realtime and not source.live:
+                    anchor = _pace(frame.t_s, anchor)
                 landmarks = tracker.track(frame, face=True)
                 pose = None
                 if landmarks.face is not None:
                     pose = head_pose_from_face(
                         landmarks.face, frame.width, frame.height, config.camera.hfov_deg
                     )
-                result = FrameResult(
-                    frame.index, frame.t_s, frame.file, landmarks.face is not None, pose
-                )
+                face_found = landmarks.face is not None
+                result = FrameResult(frame.index, frame.t_s, frame.file, face_found, pose)
                 summary.add(result)
                 if per_frame is not None:
-                    per_frame.write(json.dumps(result.to_json(), allow_nan=False) + "\n")
-                    per_frame.flush()
+                    _write_line(per_frame, result.to_json())
                 if on_frame is not None:
                     on_frame(result)
         except KeyboardInterrupt:
@@ -83,3 +136,33 @@ def analyze(
                 "interrupted after %d frames; summarising what was measured", summary.frames
             )
         return summary.to_json()
+
+
+def render_scene(
+    name: str,
+    out_path: str | Path,
+    config: Config,
+    *,
+    truth_path: str | Path | None = None,
+    fps: float | None = None,
+) -> int:
+    """Write scenario `name` as a video (and its ground truth as JSON lines); returns frames."""
+    import cv2
+
+    source = open_frame_source(f"scene:{name}", config, fps)
+    assert isinstance(source, SceneSource)
+    with ExitStack() as stack:
+        truth = _open_output(truth_path, stack, "truth file") if truth_path else None
+        fourcc = cv2.VideoWriter_fourcc(*("MJPG" if str(out_path).endswith(".avi") else "mp4v"))
+        size = (config.camera.width, config.camera.height)
+        writer = cv2.VideoWriter(str(out_path), fourcc, source.fps, size)
+        if not writer.isOpened():
+            raise OutputError(f"{out_path}: cannot write a video there (use .mp4 or .avi)")
+        stack.callback(writer.release)
+        count = 0
+        for frame in source:
+            writer.write(cv2.cvtColor(frame.rgb, cv2.COLOR_RGB2BGR))
+            if truth is not None:
+                _write_line(truth, source.truth(frame.index))
+            count += 1
+    return count

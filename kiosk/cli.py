@@ -14,8 +14,10 @@ import os
 import sys
 
 from kiosk import __version__
-from kiosk.config import Config, default_toml, load_config
+from kiosk.config import default_toml, load_config
 from kiosk.errors import KioskError
+
+DEMO_SCENE = "counter_shift"
 
 
 def _positive_float(text: str) -> float:
@@ -67,10 +69,25 @@ def _build_parser() -> argparse.ArgumentParser:
         "--defaults", action="store_true", required=True, help="print the full default TOML"
     )
 
-    commands.add_parser(
+    demo = commands.add_parser(
         "demo",
-        help="run the pipeline on a built-in sample; needs no camera and no GPIO",
+        help="run the pipeline on a built-in scenario in real time; needs no camera and no GPIO",
     )
+    demo.add_argument(
+        "--scene", default=DEMO_SCENE, metavar="NAME", help=f"scenario (default {DEMO_SCENE})"
+    )
+    demo.add_argument("--fast", action="store_true", help="as fast as possible, not real time")
+    demo.add_argument("--config", metavar="FILE", help="TOML configuration file")
+
+    scene = commands.add_parser("scene", help="built-in rendered scenarios with ground truth")
+    scene_commands = scene.add_subparsers(dest="scene_command", required=True, metavar="ACTION")
+    scene_commands.add_parser("list", help="list the built-in scenarios")
+    render = scene_commands.add_parser("render", help="write a scenario out as a video")
+    render.add_argument("name", metavar="NAME")
+    render.add_argument("out", metavar="OUT.mp4", help="video file (.mp4 or .avi)")
+    render.add_argument("--truth", metavar="OUT.jsonl", help="write the ground truth per frame")
+    render.add_argument("--fps", type=_positive_float, metavar="N", help="frame rate")
+    render.add_argument("--config", metavar="FILE", help="TOML configuration file")
     return parser
 
 
@@ -97,13 +114,50 @@ def _cmd_config(args: argparse.Namespace) -> int:
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     from kiosk import app
-    from kiosk.analysis import describe
-    from kiosk.samples import astronaut_path
+    from kiosk.analysis import FrameResult, describe
+    from kiosk.scenes.library import get_scenario
 
-    path = astronaut_path()
-    print(f"demo: analysing the sample photo {path.name} (no camera, no GPIO needed)")
-    summary = app.analyze(str(path), Config())
+    config = load_config(args.config)
+    scenario = get_scenario(args.scene)
+    pace = "as fast as possible" if args.fast else "in real time"
+    print(f"demo: scenario {scenario.name!r}, {scenario.duration_s:.0f} s {pace}")
+    print(f"      {scenario.description}")
+    print("      rendered from a real photo; no camera, no GPIO, no network needed")
+    last_second = [-1]
+
+    def show(result: FrameResult) -> None:
+        second = int(result.t_s)
+        if second == last_second[0]:
+            return
+        last_second[0] = second
+        pose = result.head_pose
+        if pose is None:
+            print(f"  t={second:3d} s  face --", flush=True)
+        else:
+            print(
+                f"  t={second:3d} s  face ok  yaw {pose.yaw_deg:+6.1f}  "
+                f"pitch {pose.pitch_deg:+6.1f}  roll {pose.roll_deg:+6.1f}",
+                flush=True,
+            )
+
+    summary = app.analyze(f"scene:{scenario.name}", config, on_frame=show, realtime=not args.fast)
+    print("summary:")
     print(describe(summary))
+    return 0
+
+
+def _cmd_scene(args: argparse.Namespace) -> int:
+    from kiosk.scenes.library import SCENARIOS
+
+    if args.scene_command == "list":
+        for scenario in SCENARIOS.values():
+            print(f"{scenario.name:22s} {scenario.duration_s:5.1f} s  {scenario.description}")
+        return 0
+    from kiosk import app
+
+    config = load_config(args.config)
+    frames = app.render_scene(args.name, args.out, config, truth_path=args.truth, fps=args.fps)
+    print(f"{args.out}: {frames} frames" + (f", truth in {args.truth}" if args.truth else ""))
     return 0
 
 
@@ -112,6 +166,7 @@ _COMMANDS = {
     "check-config": _cmd_check_config,
     "config": _cmd_config,
     "demo": _cmd_demo,
+    "scene": _cmd_scene,
 }
 
 

@@ -32,7 +32,8 @@ class CameraConfig:
     source: str = setting(
         "picamera",
         'Where frames come from: "picamera" (Camera Module via picamera2), "usb:N" (OpenCV '
-        "capture of /dev/videoN), or a path to a video file, an image or a folder of images.",
+        'capture of /dev/videoN), "scene:NAME" (a built-in rendered scenario, see "kiosk scene '
+        'list"), or a path to a video file, an image or a folder of images.',
     )
     width: int = setting(640, "Capture width in pixels.", min=64, max=4096)
     height: int = setting(480, "Capture height in pixels.", min=64, max=4096)

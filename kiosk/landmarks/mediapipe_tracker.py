@@ -25,6 +25,8 @@ from kiosk.native_stderr import quiet_native_stderr
 
 log = logging.getLogger(__name__)
 
+_QUIET_RUNS = 5  # MediaPipe's start-up chatter comes within the first few frames
+
 # The hand model assumes a mirrored (selfie) image; our cameras are not mirrored.
 _UNMIRROR = {"Left": "Right", "Right": "Left"}
 
@@ -47,8 +49,8 @@ class MediaPipeTracker:
             "min_tracking_confidence": config.min_tracking_confidence,
         }
         self._face = self._pose = self._hands = None
-        # MediaPipe logs a few lines to fd 2 while it builds a graph and runs it the first time.
-        self._parts_run: set[str] = set()
+        # MediaPipe logs a few lines to fd 2 while it builds a graph and in its first runs.
+        self._runs = {"face": 0, "pose": 0, "hands": 0}
         try:
             with quiet_native_stderr():
                 if config.face:
@@ -77,9 +79,9 @@ class MediaPipeTracker:
         rgb = np.ascontiguousarray(frame.rgb)
         rgb.flags.writeable = False  # lets MediaPipe skip a copy
         w, h = frame.width, frame.height
-        first_runs = {part for part, asked in wanted.items() if asked} - self._parts_run
-        quiet = quiet_native_stderr() if first_runs else contextlib.nullcontext()
-        with quiet:
+        asked_parts = [part for part, asked in wanted.items() if asked]
+        early = any(self._runs[part] < _QUIET_RUNS for part in asked_parts)
+        with quiet_native_stderr() if early else contextlib.nullcontext():
             landmarks = Landmarks(
                 t_s=frame.t_s,
                 frame_index=frame.index,
@@ -89,7 +91,8 @@ class MediaPipeTracker:
                 pose=self._track_pose(rgb, w, h) if pose else None,
                 hands=self._track_hands(rgb, w, h) if hands else (),
             )
-        self._parts_run |= first_runs
+        for part in asked_parts:
+            self._runs[part] += 1
         return landmarks
 
     def _track_face(self, rgb: np.ndarray, w: int, h: int) -> FaceLandmarks | None:
@@ -137,9 +140,10 @@ class MediaPipeTracker:
         return tuple(hands)
 
     def close(self) -> None:
-        for model in (self._face, self._pose, self._hands):
-            if model is not None:
-                model.close()
+        with quiet_native_stderr():  # graphs log a line or two as they shut down
+            for model in (self._face, self._pose, self._hands):
+                if model is not None:
+                    model.close()
         self._face = self._pose = self._hands = None
 
     def __enter__(self) -> MediaPipeTracker:

@@ -97,6 +97,9 @@ class Scenario:
     name: str
     description: str
     segments: tuple[Segment, ...]
+    # A slow, small drift of the head that real people never stop making, so that no signal
+    # is tested on a frozen head. Well below a nod in both speed and size.
+    sway_deg: float = 1.0
 
     @property
     def duration_s(self) -> float:
@@ -122,6 +125,13 @@ class Scenario:
                 posture = replace(posture, head_pitch_deg=posture.head_pitch_deg + offset)
             else:
                 posture = replace(posture, head_yaw_deg=posture.head_yaw_deg + offset)
+        if self.sway_deg:
+            posture = replace(
+                posture,
+                head_yaw_deg=posture.head_yaw_deg + self.sway_deg * math.sin(0.69 * t_s),
+                head_pitch_deg=posture.head_pitch_deg
+                + 0.6 * self.sway_deg * math.sin(1.07 * t_s + 1.0),
+            )
         return SceneState(
             t_s=t_s,
             posture=posture,

@@ -1,0 +1,206 @@
+"""The built-in scenarios: short scripted clips of good and bad service, each with a known verdict.
+
+The customer sits where the base photo's agent looks (near the camera), so "customer" is the
+upright, unturned posture; the desk is below, a side screen to the image's left.
+"""
+
+from __future__ import annotations
+
+from kiosk.errors import SourceError
+from kiosk.scenes.script import Oscillation, Posture, Scenario, Segment
+
+AT_CUSTOMER = Posture()
+AT_DESK = Posture(head_pitch_deg=-18.0, eye_pitch_deg=-20.0)  # eyes do most of it
+AT_SCREEN = Posture(head_yaw_deg=-30.0, eye_yaw_deg=-8.0)  # glancing to a side screen
+FORWARD = Posture(lean_cm=4.0)  # a gentle, attentive lean
+
+
+def look(seconds: float, posture: Posture = AT_CUSTOMER, label: str = "look") -> Segment:
+    return Segment(seconds, posture, target="customer", label=label)
+
+
+def desk(seconds: float, label: str = "desk") -> Segment:
+    return Segment(seconds, AT_DESK, target="desk", label=label)
+
+
+def glance(seconds: float, posture: Posture = AT_SCREEN, label: str = "glance away") -> Segment:
+    return Segment(seconds, posture, target="away", ease_s=0.3, label=label)
+
+
+def nods(
+    seconds: float,
+    freq_hz: float,
+    amplitude_deg: float = 10.0,
+    posture: Posture = AT_CUSTOMER,
+    label: str = "nods",
+) -> Segment:
+    osc = Oscillation("nod", freq_hz, amplitude_deg)
+    return Segment(seconds, posture, target="customer", oscillation=osc, label=label)
+
+
+def shakes(seconds: float, freq_hz: float, amplitude_deg: float = 15.0) -> Segment:
+    osc = Oscillation("shake", freq_hz, amplitude_deg)
+    return Segment(seconds, AT_CUSTOMER, target="customer", oscillation=osc, label="head shakes")
+
+
+def single_nod(label: str = "listening nod") -> Segment:
+    """One nod (about 0.8 s down and up) followed by a short rest."""
+    return nods(1.6, freq_hz=1.25, amplitude_deg=10.0, label=label)
+
+
+def away(seconds: float) -> Segment:
+    return Segment(seconds, AT_CUSTOMER, target="none", present=False, ease_s=0.0, label="away")
+
+
+SCENARIOS: dict[str, Scenario] = {
+    scenario.name: scenario
+    for scenario in (
+        Scenario(
+            "attentive",
+            "Soft eye contact with regular breaks, a gentle forward lean, two listening nods.",
+            (
+                look(3.5),
+                desk(1.2),
+                look(3.5),
+                single_nod(),
+                look(2.5),
+                glance(1.0),
+                look(3.0, FORWARD, label="lean in"),
+                single_nod(),
+                look(2.0, FORWARD, label="lean in"),
+                desk(1.5),
+                look(2.5),
+            ),
+        ),
+        Scenario(
+            "stares",
+            "Looks at the customer without a single break for 18 s.",
+            (desk(2.0), look(18.0, label="stare"), desk(2.0)),
+            sway_deg=0.4,
+        ),
+        Scenario(
+            "never_looks_up",
+            "Eyes on the desk and the side screen; never a glance at the customer.",
+            (
+                desk(8.0),
+                glance(3.0, label="screen"),
+                desk(7.0),
+                glance(2.0, label="screen"),
+                desk(4.0),
+            ),
+        ),
+        Scenario(
+            "turns_head_not_body",
+            "Body stays turned to the side screen while only the head turns to the customer.",
+            (
+                look(3.0),
+                Segment(6.0, Posture(torso_yaw_deg=-35.0), target="customer", label="head only"),
+                look(3.0),
+                Segment(6.0, Posture(torso_yaw_deg=-35.0), target="customer", label="head only"),
+                look(2.0),
+            ),
+        ),
+        Scenario(
+            "turns_away",
+            "Turns the whole body to the side screen and back: impatience, not a head-only turn.",
+            (
+                look(4.0),
+                Segment(
+                    5.0,
+                    Posture(head_yaw_deg=-35.0, torso_yaw_deg=-35.0),
+                    target="away",
+                    label="turned away",
+                ),
+                look(4.0),
+                Segment(
+                    5.0,
+                    Posture(head_yaw_deg=-35.0, torso_yaw_deg=-35.0),
+                    target="away",
+                    label="turned away",
+                ),
+                look(2.0),
+            ),
+        ),
+        Scenario(
+            "leans_back",
+            "Upright for 10 s, then leans back and stays there, then upright again.",
+            (
+                look(4.0),
+                desk(1.0),
+                look(5.0),
+                Segment(
+                    12.0,
+                    Posture(lean_cm=-12.0),
+                    target="customer",
+                    ease_s=1.0,
+                    label="leaning back",
+                ),
+                look(8.0),
+            ),
+        ),
+        Scenario(
+            "impatient_nodding",
+            "Fast, continuous nodding: 2 Hz for 6 s, then 1.5 Hz for 4 s.",
+            (
+                look(3.0),
+                nods(6.0, 2.0, label="impatient nods"),
+                look(3.0),
+                nods(4.0, 1.5, label="impatient nods"),
+                look(3.0),
+            ),
+        ),
+        Scenario(
+            "listening_nods",
+            "Five single nods spaced a few seconds apart while listening.",
+            (
+                look(2.5),
+                single_nod(),
+                look(3.5),
+                single_nod(),
+                look(4.0),
+                single_nod(),
+                desk(1.0),
+                look(3.0),
+                single_nod(),
+                look(3.5),
+                single_nod(),
+                look(2.0),
+            ),
+        ),
+        Scenario(
+            "head_shakes",
+            "Shakes the head (no, no) twice; none of it is a nod.",
+            (look(3.0), shakes(3.0, 1.5), look(4.0), shakes(2.0, 2.0), look(3.0)),
+        ),
+        Scenario(
+            "agent_away",
+            "Leaves the counter for 8 s and comes back.",
+            (look(5.0), away(8.0), look(7.0)),
+        ),
+        Scenario(
+            "counter_shift",
+            "A slice of a shift for the demo: good service, a stare, impatient nodding, "
+            "a head-only turn.",
+            (
+                look(3.0),
+                single_nod(),
+                desk(1.5),
+                look(2.0),
+                look(7.0, label="stare"),
+                nods(4.0, 2.0, label="impatient nods"),
+                look(2.0),
+                Segment(5.0, Posture(torso_yaw_deg=-35.0), target="customer", label="head only"),
+                look(3.0, FORWARD, label="lean in"),
+            ),
+        ),
+    )
+}
+
+
+def get_scenario(name: str) -> Scenario:
+    try:
+        return SCENARIOS[name]
+    except KeyError:
+        raise SourceError(
+            f"scene:{name}: no such scenario (built in: {', '.join(SCENARIOS)})"
+        ) from None
