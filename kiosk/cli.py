@@ -16,6 +16,7 @@ import sys
 from kiosk import __version__
 from kiosk.config import default_toml, load_config
 from kiosk.errors import KioskError
+from kiosk.native_stderr import install_native_log_filter
 
 DEMO_SCENE = "counter_shift"
 
@@ -172,6 +173,8 @@ _COMMANDS = {
 
 def main(argv: list[str] | None = None) -> int:
     args = _build_parser().parse_args(argv)
+    if argv is None:  # a real process, not a test calling main(): filter native log chatter
+        install_native_log_filter()
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="kiosk: %(levelname)s: %(message)s",

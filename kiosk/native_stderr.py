@@ -1,32 +1,58 @@
-"""Silence chatter that native libraries (MediaPipe's absl logging, libpng) write to fd 2.
+"""Filter the chatter native libraries (MediaPipe's absl logging, TFLite, libpng) write to fd 2.
 
-Python's own logging still reaches the user; KIOSK_DEBUG=1 turns the silencing off.
+They write straight to the file descriptor, from their own threads, at moments Python cannot
+predict, so the CLI routes fd 2 through a pipe and drops only lines that match known chatter.
+Everything else, Python's own messages included, passes through. KIOSK_DEBUG=1 turns it off.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
+import re
 import sys
-from collections.abc import Iterator
+import threading
+
+CHATTER = re.compile(
+    rb"^(?:[WI]\d{4} [\d:. ]+\s+\d+ \S+:\d+\]"  # absl/glog: W0000 00:00:... file.cc:114]
+    rb"|INFO: Created TensorFlow Lite"
+    rb"|WARNING: All log messages before absl::InitializeLog"
+    rb"|libpng warning: )"
+)
 
 
-@contextlib.contextmanager
-def quiet_native_stderr() -> Iterator[None]:
-    if os.environ.get("KIOSK_DEBUG") == "1":
-        yield
+def install_native_log_filter() -> None:
+    """Route fd 2 through a filter thread for the rest of the process (idempotent)."""
+    global _installed
+    if _installed or os.environ.get("KIOSK_DEBUG") == "1":
         return
     try:
         sys.stderr.flush()
-        saved_fd = os.dup(2)
-    except (OSError, ValueError):  # no usable fd 2 (some embedded interpreters)
-        yield
+        real_fd = os.dup(2)
+        read_fd, write_fd = os.pipe()
+        os.dup2(write_fd, 2)
+        os.close(write_fd)
+    except OSError:
         return
-    try:
-        devnull_fd = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull_fd, 2)
-        os.close(devnull_fd)
-        yield
-    finally:
-        os.dup2(saved_fd, 2)
-        os.close(saved_fd)
+    _installed = True
+
+    def pump() -> None:
+        with os.fdopen(read_fd, "rb") as pipe:
+            for line in pipe:
+                if not CHATTER.match(line):
+                    os.write(real_fd, line)
+
+    thread = threading.Thread(target=pump, name="native-stderr-filter", daemon=True)
+    thread.start()
+
+    def restore() -> None:
+        with contextlib.suppress(ValueError):
+            sys.stderr.flush()
+        os.dup2(real_fd, 2)  # closes the pipe's last writer, so the pump reaches EOF
+        thread.join(timeout=2.0)
+
+    atexit.register(restore)
+
+
+_installed = False

@@ -12,7 +12,6 @@ import numpy as np
 
 from kiosk.camera.types import Frame
 from kiosk.errors import SourceError
-from kiosk.native_stderr import quiet_native_stderr
 
 log = logging.getLogger(__name__)
 
@@ -22,8 +21,7 @@ IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".
 def read_rgb(path: Path) -> np.ndarray | None:
     """Decode an image file to RGB uint8, or None if it is not a readable image."""
     data = np.fromfile(str(path), dtype=np.uint8)  # imdecode copes with non-ASCII paths
-    with quiet_native_stderr():  # libpng warns about harmless colour-profile quirks
-        bgr = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
+    bgr = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
     return None if bgr is None else cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
 
 

@@ -5,7 +5,6 @@ Models are built once, for the parts enabled in the config, and closed with the 
 
 from __future__ import annotations
 
-import contextlib
 import logging
 
 import mediapipe as mp
@@ -21,11 +20,8 @@ from kiosk.landmarks.types import (
     PoseLandmarks,
     to_pixels,
 )
-from kiosk.native_stderr import quiet_native_stderr
 
 log = logging.getLogger(__name__)
-
-_QUIET_RUNS = 5  # MediaPipe's start-up chatter comes within the first few frames
 
 # The hand model assumes a mirrored (selfie) image; our cameras are not mirrored.
 _UNMIRROR = {"Left": "Right", "Right": "Left"}
@@ -49,21 +45,18 @@ class MediaPipeTracker:
             "min_tracking_confidence": config.min_tracking_confidence,
         }
         self._face = self._pose = self._hands = None
-        # MediaPipe logs a few lines to fd 2 while it builds a graph and in its first runs.
-        self._runs = {"face": 0, "pose": 0, "hands": 0}
         try:
-            with quiet_native_stderr():
-                if config.face:
-                    self._face = mp.solutions.face_mesh.FaceMesh(
-                        max_num_faces=1, refine_landmarks=True, **common
-                    )
-                if config.pose:
-                    # model_complexity 1 is the only pose model inside the wheel; 0 and 2 download.
-                    self._pose = mp.solutions.pose.Pose(model_complexity=1, **common)
-                if config.hands:
-                    self._hands = mp.solutions.hands.Hands(
-                        max_num_hands=config.max_num_hands, model_complexity=1, **common
-                    )
+            if config.face:
+                self._face = mp.solutions.face_mesh.FaceMesh(
+                    max_num_faces=1, refine_landmarks=True, **common
+                )
+            if config.pose:
+                # model_complexity 1 is the only pose model inside the wheel; 0 and 2 download.
+                self._pose = mp.solutions.pose.Pose(model_complexity=1, **common)
+            if config.hands:
+                self._hands = mp.solutions.hands.Hands(
+                    max_num_hands=config.max_num_hands, model_complexity=1, **common
+                )
         except (RuntimeError, ValueError) as exc:
             self.close()
             raise TrackerError(f"cannot create the MediaPipe models: {exc}") from None
@@ -79,21 +72,15 @@ class MediaPipeTracker:
         rgb = np.ascontiguousarray(frame.rgb)
         rgb.flags.writeable = False  # lets MediaPipe skip a copy
         w, h = frame.width, frame.height
-        asked_parts = [part for part, asked in wanted.items() if asked]
-        early = any(self._runs[part] < _QUIET_RUNS for part in asked_parts)
-        with quiet_native_stderr() if early else contextlib.nullcontext():
-            landmarks = Landmarks(
-                t_s=frame.t_s,
-                frame_index=frame.index,
-                width=w,
-                height=h,
-                face=self._track_face(rgb, w, h) if face else None,
-                pose=self._track_pose(rgb, w, h) if pose else None,
-                hands=self._track_hands(rgb, w, h) if hands else (),
-            )
-        for part in asked_parts:
-            self._runs[part] += 1
-        return landmarks
+        return Landmarks(
+            t_s=frame.t_s,
+            frame_index=frame.index,
+            width=w,
+            height=h,
+            face=self._track_face(rgb, w, h) if face else None,
+            pose=self._track_pose(rgb, w, h) if pose else None,
+            hands=self._track_hands(rgb, w, h) if hands else (),
+        )
 
     def _track_face(self, rgb: np.ndarray, w: int, h: int) -> FaceLandmarks | None:
         result = self._face.process(rgb)
@@ -140,10 +127,9 @@ class MediaPipeTracker:
         return tuple(hands)
 
     def close(self) -> None:
-        with quiet_native_stderr():  # graphs log a line or two as they shut down
-            for model in (self._face, self._pose, self._hands):
-                if model is not None:
-                    model.close()
+        for model in (self._face, self._pose, self._hands):
+            if model is not None:
+                model.close()
         self._face = self._pose = self._hands = None
 
     def __enter__(self) -> MediaPipeTracker:
