@@ -27,11 +27,11 @@ from kiosk.scenes.render import SceneRig
 log = logging.getLogger(__name__)
 
 
-def build_tracker(config: TrackerConfig, *, static_images: bool):
+def build_tracker(config: TrackerConfig, *, static_images: bool, segmentation: bool = False):
     """The MediaPipe tracker, imported here so that nothing else pays for loading mediapipe."""
     from kiosk.landmarks.mediapipe_tracker import MediaPipeTracker
 
-    return MediaPipeTracker(config, static_images=static_images)
+    return MediaPipeTracker(config, static_images=static_images, segmentation=segmentation)
 
 
 @functools.lru_cache(maxsize=4)
@@ -45,7 +45,7 @@ def _scene_rig(width: int, height: int, hfov_deg: float) -> SceneRig:
         raise SourceError(f"{astronaut_path()}: the sample photo cannot be read")
     canvas = place_photo(photo, width, height)
     tracker_config = TrackerConfig(face=True, pose=True, hands=False)
-    with build_tracker(tracker_config, static_images=True) as tracker:
+    with build_tracker(tracker_config, static_images=True, segmentation=True) as tracker:
         landmarks = tracker.track(Frame(canvas, 0.0, 0), face=True, pose=True)
     if landmarks.face is None:
         raise SourceError("no face found in the scene photo; cannot render scenes")

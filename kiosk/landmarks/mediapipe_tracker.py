@@ -35,10 +35,13 @@ class MediaPipeTracker:
     """Runs the enabled MediaPipe solutions on RGB frames.
 
     `static_images` treats every frame as unrelated (photo folders); otherwise the models track
-    from frame to frame, which is faster and steadier on video.
+    from frame to frame, which is faster and steadier on video. `segmentation` adds the pose
+    model's person mask to PoseLandmarks (the scene renderer needs it; the kiosk does not).
     """
 
-    def __init__(self, config: TrackerConfig, *, static_images: bool = False) -> None:
+    def __init__(
+        self, config: TrackerConfig, *, static_images: bool = False, segmentation: bool = False
+    ) -> None:
         common = {
             "static_image_mode": static_images,
             "min_detection_confidence": config.min_detection_confidence,
@@ -52,7 +55,9 @@ class MediaPipeTracker:
                 )
             if config.pose:
                 # model_complexity 1 is the only pose model inside the wheel; 0 and 2 download.
-                self._pose = mp.solutions.pose.Pose(model_complexity=1, **common)
+                self._pose = mp.solutions.pose.Pose(
+                    model_complexity=1, enable_segmentation=segmentation, **common
+                )
             if config.hands:
                 self._hands = mp.solutions.hands.Hands(
                     max_num_hands=config.max_num_hands, model_complexity=1, **common
@@ -69,7 +74,7 @@ class MediaPipeTracker:
         for part, asked in wanted.items():
             if asked and models[part] is None:
                 raise TrackerError(f"the {part} model is disabled in [tracker]")
-        rgb = np.ascontiguousarray(frame.rgb)
+        rgb = np.ascontiguousarray(frame.rgb).view()  # a view: the caller's array stays writable
         rgb.flags.writeable = False  # lets MediaPipe skip a copy
         w, h = frame.width, frame.height
         return Landmarks(
@@ -95,11 +100,13 @@ class MediaPipeTracker:
             return None
         xyz = _xyz(result.pose_landmarks)
         visibility = np.array([p.visibility for p in result.pose_landmarks.landmark])
+        mask = getattr(result, "segmentation_mask", None)
         return PoseLandmarks(
             normalized=xyz,
             pixels=to_pixels(xyz, w, h),
             visibility=visibility,
             world_m=_xyz(result.pose_world_landmarks),
+            segmentation=None if mask is None else np.array(mask, dtype=np.float32),
         )
 
     def _track_hands(self, rgb: np.ndarray, w: int, h: int) -> tuple[HandLandmarks, ...]:

@@ -35,6 +35,9 @@ class PoseLandmarks:
     pixels: np.ndarray  # (33, 2)
     visibility: np.ndarray  # (33,), 0..1
     world_m: np.ndarray  # (33, 3) metres, hip-centred
+    # Person mask (H, W) float32 in 0..1, only when the tracker was built with segmentation
+    # (the scene renderer's photo); never stored or sent anywhere.
+    segmentation: np.ndarray | None = None
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,7 @@ def shakes(seconds: float, freq_hz: float, amplitude_deg: float = 15.0) -> Segme
 
 def single_nod(label: str = "listening nod") -> Segment:
     """One nod (about 0.8 s down and up) followed by a short rest."""
-    return nods(1.6, freq_hz=1.25, amplitude_deg=10.0, label=label)
+    return nods(1.4, freq_hz=1.25, amplitude_deg=10.0, label=label)
 
 
 def away(seconds: float) -> Segment:

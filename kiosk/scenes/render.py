@@ -128,13 +128,20 @@ class SceneRig:
             half = np.array([2 * face_radius_px, 0.0])
             shoulders = np.array([below - half, below + half])
         spine_x = float(shoulders[:, 0].mean())
-        half_span_px = float(abs(shoulders[0, 0] - shoulders[1, 0])) / 2 + face_radius_px * 0.6
-        grid = self._grid(centre, face_radius_px * (BODY_RING + 0.1))
-        on_body = (np.abs(grid[:, 0] - spine_x) < half_span_px) & (grid[:, 1] > centre[1])
+        keep_out_px = face_radius_px * (BODY_RING + 0.1)
+        mask = None if pose is None else pose.segmentation
+        if mask is None:  # no person mask: take a box round the shoulders as the body
+            grid = self._grid(24.0)
+            half_span_px = float(abs(shoulders[0, 0] - shoulders[1, 0])) / 2 + face_radius_px * 0.6
+            on_body = (np.abs(grid[:, 0] - spine_x) < half_span_px) & (grid[:, 1] > centre[1])
+            body_2d, background_2d = grid[on_body], grid[~on_body]
+        else:
+            body_2d, background_2d = self._split_by_mask(mask > 0.5)
+        far_from_head = lambda pts: pts[np.linalg.norm(pts - centre, axis=1) > keep_out_px]  # noqa: E731
         w, h = self.width, self.height
         far = np.array([[-w, -h], [2 * w, -h], [-w, 2 * h], [2 * w, 2 * h]], dtype=np.float64)
-        body_2d = np.vstack([outer, grid[on_body]])
-        background_2d = np.vstack([grid[~on_body], far])
+        body_2d = np.vstack([outer, far_from_head(body_2d)])
+        background_2d = np.vstack([far_from_head(background_2d), far])
         body_z = head_z_cm + BODY_BEHIND_FACE_CM
 
         self.points_2d = np.vstack([face.pixels, inner, body_2d, background_2d])
@@ -173,11 +180,30 @@ class SceneRig:
             [k[0, 0] * points[:, 0] / z + k[0, 2], k[1, 1] * points[:, 1] / z + k[1, 2]]
         )
 
-    def _grid(self, centre: np.ndarray, keep_out_px: float) -> np.ndarray:
-        xs = np.linspace(0, self.width - 1, 9)
-        ys = np.linspace(0, self.height - 1, 7)
-        grid = np.array([(x, y) for y in ys for x in xs])
-        return grid[np.linalg.norm(grid - centre, axis=1) > keep_out_px]
+    def _grid(self, step_px: float) -> np.ndarray:
+        xs = np.arange(step_px / 2, self.width, step_px)
+        ys = np.arange(step_px / 2, self.height, step_px)
+        return np.array([(x, y) for y in ys for x in xs])
+
+    def _split_by_mask(self, person: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Control points on the person and on the background, with the person's outline
+        traced on both sides so that a turning body moves its own silhouette."""
+        person = person.astype(np.uint8)
+        # A thin margin inside, a wide one outside: when the body turns, the band between them
+        # stretches, and it should be background that stretches, not the edge of the clothes.
+        inside = cv2.erode(person, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5)))
+        outside = cv2.dilate(person, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (51, 51)))
+
+        def outline(region: np.ndarray, step: int) -> np.ndarray:
+            contours, _ = cv2.findContours(region, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+            points = [c.reshape(-1, 2)[::step] for c in contours if len(c) > 4 * step]
+            return np.vstack(points).astype(np.float64) if points else np.empty((0, 2))
+
+        grid = self._grid(24.0)
+        gx, gy = grid[:, 0].astype(int), grid[:, 1].astype(int)
+        body = np.vstack([grid[inside[gy, gx] > 0], outline(inside, 12)])
+        background = np.vstack([grid[outside[gy, gx] == 0], outline(outside, 16)])
+        return body, background
 
     def _empty_counter(self) -> np.ndarray:
         """The frame with nobody in it: the photo's left edge smeared across, then blurred."""
