@@ -1,7 +1,7 @@
 """The built-in scenarios: short scripted clips of good and bad service, each with a known verdict.
 
 The customer sits where the base photo's agent looks (near the camera), so "customer" is the
-upright, unturned posture; the desk is below, a side screen to the image's left.
+upright, unturned posture; the desk is below, a side screen to the image's right.
 """
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ from kiosk.scenes.script import Oscillation, Posture, Scenario, Segment
 
 AT_CUSTOMER = Posture()
 AT_DESK = Posture(head_pitch_deg=-18.0, eye_pitch_deg=-20.0)  # eyes do most of it
-AT_SCREEN = Posture(head_yaw_deg=-30.0, eye_yaw_deg=-8.0)  # glancing to a side screen
+AT_SCREEN = Posture(head_yaw_deg=30.0, eye_yaw_deg=8.0)  # glancing to a side screen
+BODY_TO_SCREEN = Posture(torso_yaw_deg=45.0)  # torso to the screen, head back to the customer
+TURNED_AWAY = Posture(head_yaw_deg=40.0, torso_yaw_deg=40.0)
 FORWARD = Posture(lean_cm=4.0)  # a gentle, attentive lean
 
 
@@ -94,9 +96,9 @@ SCENARIOS: dict[str, Scenario] = {
             "Body stays turned to the side screen while only the head turns to the customer.",
             (
                 look(3.0),
-                Segment(6.0, Posture(torso_yaw_deg=-35.0), target="customer", label="head only"),
+                Segment(6.0, BODY_TO_SCREEN, target="customer", label="head only"),
                 look(3.0),
-                Segment(6.0, Posture(torso_yaw_deg=-35.0), target="customer", label="head only"),
+                Segment(6.0, BODY_TO_SCREEN, target="customer", label="head only"),
                 look(2.0),
             ),
         ),
@@ -107,14 +109,14 @@ SCENARIOS: dict[str, Scenario] = {
                 look(4.0),
                 Segment(
                     5.0,
-                    Posture(head_yaw_deg=-35.0, torso_yaw_deg=-35.0),
+                    TURNED_AWAY,
                     target="away",
                     label="turned away",
                 ),
                 look(4.0),
                 Segment(
                     5.0,
-                    Posture(head_yaw_deg=-35.0, torso_yaw_deg=-35.0),
+                    TURNED_AWAY,
                     target="away",
                     label="turned away",
                 ),
@@ -189,7 +191,7 @@ SCENARIOS: dict[str, Scenario] = {
                 look(7.0, label="stare"),
                 nods(4.0, 2.0, label="impatient nods"),
                 look(2.0),
-                Segment(5.0, Posture(torso_yaw_deg=-35.0), target="customer", label="head only"),
+                Segment(5.0, BODY_TO_SCREEN, target="customer", label="head only"),
                 look(3.0, FORWARD, label="lean in"),
             ),
         ),

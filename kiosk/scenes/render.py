@@ -42,6 +42,8 @@ HIP_BELOW_SHOULDERS_CM = 45.0
 HEAD_RINGS = (1.3, 1.6)
 BODY_RING = 2.1
 HAIR_BEHIND_EDGE_CM = 1.5
+CHEST_DEPTH_CM = 10.0  # how far the chest stands in front of the shoulder joints' plane
+TORSO_HALF_WIDTH = 1.25  # the torso's half width, in half shoulder widths
 
 
 @dataclass(frozen=True)
@@ -149,7 +151,7 @@ class SceneRig:
             [
                 face_3d,
                 self._lift(inner, inner_z),
-                self._lift(body_2d, np.full(len(body_2d), body_z)),
+                self._lift(body_2d, body_z + self._torso_depth_cm(body_2d, spine_x, shoulders)),
                 self._lift(background_2d, np.full(len(background_2d), body_z + 100.0)),
             ]
         )
@@ -179,6 +181,16 @@ class SceneRig:
         return np.column_stack(
             [k[0, 0] * points[:, 0] / z + k[0, 2], k[1, 1] * points[:, 1] / z + k[1, 2]]
         )
+
+    def _torso_depth_cm(
+        self, points: np.ndarray, spine_x: float, shoulders: np.ndarray
+    ) -> np.ndarray:
+        """Depth of body points relative to the shoulder plane: the chest bulges toward the
+        camera and the sides fall away, like an elliptic cylinder, so a turning torso shows
+        its near side growing and its far side slipping out of view."""
+        half_width_px = abs(float(shoulders[0, 0] - shoulders[1, 0])) / 2 * TORSO_HALF_WIDTH
+        u = np.clip((points[:, 0] - spine_x) / half_width_px, -1.0, 1.0)
+        return -CHEST_DEPTH_CM * np.sqrt(1.0 - u**2)
 
     def _grid(self, step_px: float) -> np.ndarray:
         xs = np.arange(step_px / 2, self.width, step_px)

@@ -86,9 +86,11 @@ def test_turning_away_narrows_and_leaning_in_widens_the_measured_shoulders(rig):
             return abs(pose.pixels[11, 0] - pose.pixels[12, 0])
 
         square = shoulder_width_px(Posture())
-        turned = shoulder_width_px(Posture(head_yaw_deg=-35, torso_yaw_deg=-35))
+        turned = shoulder_width_px(Posture(head_yaw_deg=40, torso_yaw_deg=40))
+        head_only = shoulder_width_px(Posture(torso_yaw_deg=45))
         leaning_in = shoulder_width_px(Posture(lean_cm=10))
     assert turned < 0.9 * square
+    assert head_only < 0.9 * square
     assert leaning_in > 1.05 * square
 
 

@@ -91,7 +91,7 @@ def test_never_looks_up_never_targets_the_customer():
 
 def test_turns_head_not_body_keeps_the_head_on_the_customer_while_the_torso_turns():
     frames = SCENARIOS["turns_head_not_body"].frames(fps=10.0)
-    turned = [f for f in frames if f.posture.torso_yaw_deg < -30]
+    turned = [f for f in frames if f.posture.torso_yaw_deg > 40]
     assert len(turned) / 10.0 > 8.0
     assert all(abs(f.posture.head_yaw_deg) < 2.0 for f in turned)
 
