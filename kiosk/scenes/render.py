@@ -9,7 +9,7 @@ of the triangle it falls in, drawn far to near so a turned nose covers the cheek
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -32,6 +32,9 @@ FACE_OVAL = (10, 109, 67, 103, 54, 21, 162, 127, 234, 93, 132, 58, 172, 136, 150
              338)  # fmt: skip
 RIGHT_IRIS = (468, 469, 470, 471, 472)  # the person's right eye; 468 is the centre
 LEFT_IRIS = (473, 474, 475, 476, 477)
+# Eye openings, in order round the lids (MediaPipe's FACEMESH_RIGHT_EYE / LEFT_EYE).
+RIGHT_EYE_OPENING = (33, 246, 161, 160, 159, 158, 157, 173, 133, 155, 154, 153, 145, 144, 163, 7)
+LEFT_EYE_OPENING = (263, 466, 388, 387, 386, 385, 384, 398, 362, 382, 381, 380, 374, 373, 390, 249)
 EYEBALL_RADIUS_CM = 1.2
 # Where the head turns on the neck, in face-model axes (cm; x left-to-right, y down, z back).
 NECK_PIVOT_MODEL_CM = np.array([0.0, 7.0, 4.0])
@@ -267,8 +270,16 @@ class SceneRig:
     def render(self, state: SceneState) -> np.ndarray:
         if not state.present:
             return self.empty_rgb.copy()
-        posed = self.posed_points(state.posture)
-        return self._warp(self._project(posed), posed[:, 2])
+        posture = state.posture
+        eyes_ahead = replace(posture, eye_yaw_deg=0.0, eye_pitch_deg=0.0)
+        posed = self.posed_points(eyes_ahead)
+        projected = self._project(posed)
+        rgb = self._warp(projected, posed[:, 2])
+        if posture.eye_yaw_deg or posture.eye_pitch_deg:
+            turned = self._project(self.posed_points(posture))
+            for iris, opening in ((RIGHT_IRIS, RIGHT_EYE_OPENING), (LEFT_IRIS, LEFT_EYE_OPENING)):
+                rgb = _move_iris(rgb, projected, turned, iris, opening)
+        return rgb
 
     def _warp(self, dst_2d: np.ndarray, depth_cm: np.ndarray) -> np.ndarray:
         tri = self.triangles
@@ -299,6 +310,48 @@ class SceneRig:
             cv2.INTER_LINEAR,
             borderMode=cv2.BORDER_REPLICATE,
         )
+
+
+def _move_iris(
+    rgb: np.ndarray, ahead: np.ndarray, turned: np.ndarray, iris: tuple, opening: tuple
+) -> np.ndarray:
+    """Slide the iris disc within the eye opening, clipped by the lids; where it was, the white
+    of the eye shows. Warping the iris with the mesh would smear it instead of moving it."""
+    centre = ahead[iris[0]]
+    shift = turned[iris[0]] - centre
+    radius = float(np.linalg.norm(ahead[list(iris[1:])] - centre, axis=1).mean()) * 1.15
+    h, w = rgb.shape[:2]
+    x0, y0 = np.floor(ahead[list(opening)].min(axis=0) - radius - np.abs(shift) - 2).astype(int)
+    x1, y1 = np.ceil(ahead[list(opening)].max(axis=0) + radius + np.abs(shift) + 2).astype(int)
+    x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, w), min(y1, h)
+    if x1 - x0 < 3 or y1 - y0 < 3:
+        return rgb
+    patch = rgb[y0:y1, x0:x1].astype(np.float32)
+    offset = np.array([x0, y0], dtype=np.float64)
+    eye = np.zeros(patch.shape[:2], np.float32)
+    cv2.fillPoly(
+        eye, [np.round((ahead[list(opening)] - offset) * 16).astype(np.int32)], 1.0, shift=4
+    )
+    yy, xx = np.mgrid[0 : patch.shape[0], 0 : patch.shape[1]]
+    old = np.hypot(xx - (centre[0] - x0), yy - (centre[1] - y0)) < radius
+    new = np.hypot(xx - (centre[0] + shift[0] - x0), yy - (centre[1] + shift[1] - y0)) < radius
+    white_pixels = patch[(eye > 0) & ~old]
+    if len(white_pixels) == 0:
+        return rgb
+    brightness = white_pixels.sum(axis=1)
+    sclera = np.median(white_pixels[brightness >= np.median(brightness)], axis=0)
+    moved = cv2.warpAffine(
+        patch,
+        np.array([[1.0, 0.0, shift[0]], [0.0, 1.0, shift[1]]]),
+        patch.shape[1::-1],
+        borderMode=cv2.BORDER_REPLICATE,
+    )
+    soft = lambda m: cv2.GaussianBlur(m.astype(np.float32), (3, 3), 0.7)[..., None]  # noqa: E731
+    out = patch * (1 - soft(old) * eye[..., None]) + sclera * soft(old) * eye[..., None]
+    out = out * (1 - soft(new) * eye[..., None]) + moved * soft(new) * eye[..., None]
+    result = rgb.copy()
+    result[y0:y1, x0:x1] = np.clip(out, 0, 255).astype(np.uint8)
+    return result
 
 
 def place_photo(photo_rgb: np.ndarray, width: int, height: int) -> np.ndarray:
