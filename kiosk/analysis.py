@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kiosk.features.head_pose import HeadPose
+from kiosk.signals.session import FrameSignals
 
 
 def _round(value: float | None, digits: int = 3) -> float | None:
@@ -23,6 +24,7 @@ class FrameResult:
     file: str | None
     face: bool
     head_pose: HeadPose | None
+    signals: FrameSignals | None = None
 
     def to_json(self) -> dict[str, Any]:
         """One `--per-frame` line; `file` appears for image inputs only."""
@@ -34,6 +36,13 @@ class FrameResult:
         line["yaw_deg"] = _round(pose.yaw_deg, 2) if pose else None
         line["pitch_deg"] = _round(pose.pitch_deg, 2) if pose else None
         line["roll_deg"] = _round(pose.roll_deg, 2) if pose else None
+        s = self.signals
+        if s is not None:
+            line["gaze_on_customer"] = s.gaze_on_customer
+            line["torso_yaw_deg"] = _round(s.torso_yaw_deg, 1)
+            line["lean"] = _round(s.lean_cm, 1)
+            line["nod"] = s.nod
+            line["pointing"] = s.pointing
         return line
 
 
@@ -57,11 +66,13 @@ class AnalysisSummary:
             self._pitch.append(result.head_pose.pitch_deg)
             self._roll.append(result.head_pose.roll_deg)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, signals: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The summary object; `signals` (SignalSet.summary()) adds the behaviour keys."""
+
         def median(values: list[float]) -> float | None:
             return _round(statistics.median(values), 2) if values else None
 
-        return {
+        summary = {
             "source": self.source,
             "frames": self.frames,
             # Each frame stands for one frame interval, so one image at 15 fps lasts 1/15 s.
@@ -74,6 +85,11 @@ class AnalysisSummary:
                 "roll_deg_median": median(self._roll),
             },
         }
+        return summary | (signals or {})
+
+
+def _ratio(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0%}"
 
 
 def describe(summary: dict[str, Any]) -> str:
@@ -94,4 +110,22 @@ def describe(summary: dict[str, Any]) -> str:
             f"head pose (median): yaw {pose['yaw_deg_median']:+.1f} deg, "
             f"pitch {pose['pitch_deg_median']:+.1f} deg, roll {pose['roll_deg_median']:+.1f} deg"
         )
+    if "eye_contact" in summary:
+        eye, facing, lean = summary["eye_contact"], summary["facing"], summary["lean"]
+        nods, pointing, impatience = summary["nods"], summary["pointing"], summary["impatience"]
+        longest = eye["longest_gaze_s"]
+        lines += [
+            f"eye contact: {_ratio(eye['ratio'])} of the time, longest gaze "
+            + ("n/a" if longest is None else f"{longest:.1f} s")
+            + f", {eye['staring_bouts']} stare(s), {eye['no_look_spells']} no-look spell(s)",
+            f"facing: {_ratio(facing['ratio'])} of the time, "
+            f"{facing['head_only_turns'] or 0} head-only turn(s)",
+            f"lean: forward {_ratio(lean['forward_ratio'])}, back {_ratio(lean['back_ratio'])}",
+            f"nods: {nods['count']} ({nods['per_minute'] or 0:.1f}/min), "
+            f"{nods['impatient_bouts']} impatient bout(s)",
+            f"gestures: {pointing['events'] or 0} pointing ({pointing['at_face'] or 0} at face), "
+            f"{pointing['open_palm_events'] or 0} open palm",
+            "impatience: "
+            + (", ".join(f"{k} x{n}" for k, n in impatience["kinds"].items()) or "none"),
+        ]
     return "\n".join(lines)

@@ -5,7 +5,6 @@ Nothing else constructs hardware or models; cli.py parses arguments and calls in
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import json
 import logging
@@ -21,8 +20,9 @@ from kiosk.camera.scene import SceneSource
 from kiosk.camera.types import Frame, FrameSource
 from kiosk.config import CameraConfig, Config, TrackerConfig
 from kiosk.errors import ConfigError, OutputError, SourceError
-from kiosk.features.head_pose import head_pose_from_face
+from kiosk.features.frame import extract_features
 from kiosk.scenes.render import SceneRig
+from kiosk.signals.session import SignalSet
 
 log = logging.getLogger(__name__)
 
@@ -102,31 +102,30 @@ def analyze(
     """
     if not config.tracker.face:
         raise ConfigError("analyze needs the face model: set [tracker] face = true")
-    # Head pose needs the face alone; do not pay for pose and hands models nobody reads yet.
-    tracker_config = dataclasses.replace(config.tracker, pose=False, hands=False)
+    parts = {"face": True, "pose": config.tracker.pose, "hands": config.tracker.hands}
     with ExitStack() as stack:
         per_frame = (
             _open_output(per_frame_path, stack, "per-frame file") if per_frame_path else None
         )
         source = open_frame_source(spec, config, fps)
         stack.callback(source.close)
-        tracker = build_tracker(tracker_config, static_images=not source.sequence)
+        tracker = build_tracker(config.tracker, static_images=not source.sequence)
         stack.callback(tracker.close)
         summary = AnalysisSummary(source.name, source.fps)
+        signals = SignalSet(config)
         anchor = None
+        end_s = 0.0
         try:
             for frame in source:
                 if realtime and not source.live:
                     anchor = _pace(frame.t_s, anchor)
-                landmarks = tracker.track(frame, face=True)
-                pose = None
-                if landmarks.face is not None:
-                    pose = head_pose_from_face(
-                        landmarks.face, frame.width, frame.height, config.camera.hfov_deg
-                    )
-                face_found = landmarks.face is not None
-                result = FrameResult(frame.index, frame.t_s, frame.file, face_found, pose)
+                features = extract_features(tracker.track(frame, **parts), config)
+                frame_signals = signals.update(features)
+                result = FrameResult(
+                    frame.index, frame.t_s, frame.file, features.face, features.head, frame_signals
+                )
                 summary.add(result)
+                end_s = frame.t_s + 1.0 / source.fps
                 if per_frame is not None:
                     _write_line(per_frame, result.to_json())
                 if on_frame is not None:
@@ -135,7 +134,8 @@ def analyze(
             log.warning(
                 "interrupted after %d frames; summarising what was measured", summary.frames
             )
-        return summary.to_json()
+        signals.finish(end_s)
+        return summary.to_json(signals.summary())
 
 
 def render_scene(

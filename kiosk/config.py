@@ -73,14 +73,179 @@ class TrackerConfig:
 
 
 @dataclass(frozen=True)
+class CustomerConfig:
+    yaw_deg: float = setting(
+        0.0,
+        "Where the customer's eyes are, seen from the agent, relative to the camera: degrees "
+        "toward the image's right (calibration measures it; 0 = the customer sits behind the "
+        "camera).",
+        min=-90.0,
+        max=90.0,
+    )
+    pitch_deg: float = setting(
+        0.0,
+        "The same, degrees upward: a camera on the counter below the customer's face is about +10.",
+        min=-60.0,
+        max=60.0,
+    )
+    gaze_cone_deg: float = setting(
+        15.0,
+        "A gaze within this angle of the customer's eyes counts as eye contact.",
+        min=2.0,
+        max=45.0,
+    )
+    facing_cone_deg: float = setting(
+        20.0,
+        "A torso (or head) turned less than this from the customer counts as facing them.",
+        min=5.0,
+        max=60.0,
+    )
+
+
+@dataclass(frozen=True)
+class EyeContactConfig:
+    stare_limit_s: float = setting(
+        4.0,
+        "An unbroken gaze longer than this is a stare (about 3 s of mutual gaze is comfortable).",
+        min=1.0,
+        max=60.0,
+    )
+    no_look_limit_s: float = setting(
+        8.0,
+        "Longer than this with the face visible and no glance at the customer is a no-look spell.",
+        min=1.0,
+        max=600.0,
+    )
+    min_break_s: float = setting(
+        0.3,
+        "A look away (or lost face) shorter than this does not break a gaze: blinks and jitter.",
+        min=0.0,
+        max=5.0,
+    )
+
+
+@dataclass(frozen=True)
+class FacingConfig:
+    head_only_min_s: float = setting(
+        1.5,
+        "Head toward the customer while the torso stays turned away this long is a head-only turn.",
+        min=0.2,
+        max=60.0,
+    )
+
+
+@dataclass(frozen=True)
+class LeanConfig:
+    forward_cm: float = setting(
+        3.0,
+        "The head this much nearer the camera than neutral is leaning forward.",
+        min=0.5,
+        max=50.0,
+    )
+    back_cm: float = setting(
+        4.0, "The head this much farther than neutral is leaning back.", min=0.5, max=50.0
+    )
+    baseline_s: float = setting(
+        60.0,
+        "Without a calibrated neutral, the median head distance over the first this many "
+        "seconds of presence is neutral.",
+        min=1.0,
+        max=3600.0,
+    )
+    neutral_distance_cm: float = setting(
+        0.0,
+        "Calibrated head-to-camera distance of the agent's neutral posture; 0 = not calibrated.",
+        min=0.0,
+        max=500.0,
+    )
+
+
+@dataclass(frozen=True)
+class NodsConfig:
+    min_amplitude_deg: float = setting(
+        4.0, "A nod dips the head at least this far below its resting pitch.", min=1.0, max=45.0
+    )
+    min_duration_s: float = setting(
+        0.2, "A down-up shorter than this is jitter, not a nod.", min=0.05, max=2.0
+    )
+    max_duration_s: float = setting(
+        1.2, "A dip longer than this is a look down, not a nod.", min=0.3, max=5.0
+    )
+    rest_tau_s: float = setting(
+        1.0,
+        "Time constant of the resting pitch that dips are measured from (rejects slow drift).",
+        min=0.2,
+        max=10.0,
+    )
+    train_gap_s: float = setting(
+        1.0, "Nods closer together than this belong to one train.", min=0.2, max=5.0
+    )
+    impatient_min_nods: int = setting(
+        3, "A train of at least this many nods can be impatient.", min=2, max=50
+    )
+    impatient_rate_hz: float = setting(
+        1.5,
+        "A train at least this fast (nods per second) is impatient nodding.",
+        min=0.2,
+        max=5.0,
+    )
+    continuous_limit_s: float = setting(
+        3.0, "A train lasting at least this long is impatient however fast.", min=0.5, max=60.0
+    )
+
+
+@dataclass(frozen=True)
+class PointingConfig:
+    min_hold_s: float = setting(
+        0.3, "A pointing hand or open palm held this long is an event.", min=0.0, max=5.0
+    )
+    aim_cone_deg: float = setting(
+        60.0,
+        "A finger aimed within this angle of the customer points at them.",
+        min=10.0,
+        max=90.0,
+    )
+
+
+@dataclass(frozen=True)
+class ImpatienceConfig:
+    lean_back_min_s: float = setting(
+        3.0, "Leaning back at least this long is a sign of impatience.", min=0.5, max=600.0
+    )
+    turn_away_min_s: float = setting(
+        2.0, "Head and body turned away at least this long is a sign.", min=0.5, max=600.0
+    )
+    watch_check_min_s: float = setting(
+        0.4, "A wrist raised and looked at this long is a watch check.", min=0.1, max=10.0
+    )
+    watch_checks_window_s: float = setting(
+        60.0, "Two or more watch checks within this window is a sign.", min=5.0, max=3600.0
+    )
+
+
+@dataclass(frozen=True)
 class Config:
     camera: CameraConfig = field(default_factory=CameraConfig)
     tracker: TrackerConfig = field(default_factory=TrackerConfig)
+    customer: CustomerConfig = field(default_factory=CustomerConfig)
+    eye_contact: EyeContactConfig = field(default_factory=EyeContactConfig)
+    facing: FacingConfig = field(default_factory=FacingConfig)
+    lean: LeanConfig = field(default_factory=LeanConfig)
+    nods: NodsConfig = field(default_factory=NodsConfig)
+    pointing: PointingConfig = field(default_factory=PointingConfig)
+    impatience: ImpatienceConfig = field(default_factory=ImpatienceConfig)
 
 
 SECTION_DOCS = {
     "camera": "The camera facing the agent.",
     "tracker": "MediaPipe models; only the enabled ones are loaded.",
+    "customer": "Where the customer is, for eye contact and facing.",
+    "eye_contact": "Eye contact: soft gaze with breaks; staring and never looking up are faults.",
+    "facing": "Facing: the whole body, not only the head, toward the customer.",
+    "lean": "Lean, measured against the agent's own neutral posture.",
+    "nods": "Nods: occasional ones say 'I'm listening'; fast or continuous ones say 'hurry up'.",
+    "pointing": "Gestures: an open palm invites; a pointed index finger commands.",
+    "impatience": "Other signs of impatience.",
 }
 
 

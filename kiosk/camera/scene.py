@@ -54,9 +54,16 @@ class SceneSource:
             }
         else:
             line |= dict.fromkeys(
-                ("yaw_deg", "pitch_deg", "roll_deg", "gaze_yaw_deg", "gaze_pitch_deg",
-                 "torso_yaw_deg", "lean_cm"),
-            )  # fmt: skip
+                (
+                    "yaw_deg",
+                    "pitch_deg",
+                    "roll_deg",
+                    "gaze_yaw_deg",
+                    "gaze_pitch_deg",
+                    "torso_yaw_deg",
+                    "lean_cm",
+                ),
+            )
         line["nod"] = state.nod_completed
         line["segment"] = state.segment
         return line

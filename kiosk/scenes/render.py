@@ -27,9 +27,44 @@ from kiosk.landmarks.types import FaceLandmarks, PoseLandmarks
 from kiosk.scenes.script import Posture, SceneState
 
 # Face-mesh topology (MediaPipe's FACEMESH_FACE_OVAL in order round the face, and iris rings).
-FACE_OVAL = (10, 109, 67, 103, 54, 21, 162, 127, 234, 93, 132, 58, 172, 136, 150, 149, 176, 148,
-             152, 377, 400, 378, 379, 365, 397, 288, 361, 323, 454, 356, 389, 251, 284, 332, 297,
-             338)  # fmt: skip
+FACE_OVAL = (
+    10,
+    109,
+    67,
+    103,
+    54,
+    21,
+    162,
+    127,
+    234,
+    93,
+    132,
+    58,
+    172,
+    136,
+    150,
+    149,
+    176,
+    148,
+    152,
+    377,
+    400,
+    378,
+    379,
+    365,
+    397,
+    288,
+    361,
+    323,
+    454,
+    356,
+    389,
+    251,
+    284,
+    332,
+    297,
+    338,
+)
 RIGHT_IRIS = (468, 469, 470, 471, 472)  # the person's right eye; 468 is the centre
 LEFT_IRIS = (473, 474, 475, 476, 477)
 # Eye openings, in order round the lids (MediaPipe's FACEMESH_RIGHT_EYE / LEFT_EYE).

@@ -1,0 +1,115 @@
+"""Everything the signals need from one frame, computed from its landmarks: plain values only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from kiosk.config import Config
+from kiosk.features.body import shoulder_line_y_px, torso_yaw_deg, wrist_raised
+from kiosk.features.gaze import (
+    Gaze,
+    angle_between_deg,
+    customer_direction,
+    direction_angles,
+    estimate_gaze,
+)
+from kiosk.features.hands import HandShape, hand_shape
+from kiosk.features.head_pose import HeadPose, head_pose_from_face
+from kiosk.landmarks.types import Landmarks
+
+CHIN = 152
+
+
+@dataclass(frozen=True)
+class PointingShape:
+    """A pointing hand this frame and where it aims."""
+
+    at_customer: bool
+    at_face_height: bool
+
+
+@dataclass(frozen=True)
+class FrameFeatures:
+    t_s: float
+    face: bool
+    head: HeadPose | None = None
+    gaze: Gaze | None = None
+    gaze_on_customer: bool | None = None  # None: no face
+    head_to_customer: bool | None = None  # the head (not the eyes) within the facing cone
+    customer_yaw_deg: float | None = None  # direction from the head to the customer
+    head_distance_cm: float | None = None
+    body: bool = False  # shoulders found
+    torso_yaw_deg: float | None = None
+    torso_facing: bool | None = None
+    wrist_raised: bool = False
+    hands_tracked: bool = False
+    hands: tuple[HandShape, ...] = ()
+    pointing: PointingShape | None = None
+    open_palm: bool = False
+
+
+def extract_features(landmarks: Landmarks, config: Config) -> FrameFeatures:
+    """Per-frame geometry for the signals; pure and cheap (well under a millisecond)."""
+    customer = config.customer
+    values: dict = {"t_s": landmarks.t_s, "face": landmarks.face is not None}
+    customer_dir = None
+    head = None
+    if landmarks.face is not None:
+        head = head_pose_from_face(
+            landmarks.face, landmarks.width, landmarks.height, config.camera.hfov_deg
+        )
+    if head is not None:
+        gaze = estimate_gaze(landmarks.face, head)
+        customer_dir = customer_direction(head, customer.yaw_deg, customer.pitch_deg)
+        customer_yaw, _ = direction_angles(customer_dir)
+        head_forward = head.rotation @ np.array([0.0, 0.0, -1.0])
+        head_yaw, _ = direction_angles(head_forward)
+        values |= {
+            "head": head,
+            "gaze": gaze,
+            "gaze_on_customer": angle_between_deg(np.array(gaze.vector), customer_dir)
+            <= customer.gaze_cone_deg,
+            "head_to_customer": abs(head_yaw - customer_yaw) <= customer.facing_cone_deg,
+            "customer_yaw_deg": customer_yaw,
+            "head_distance_cm": float(np.linalg.norm(head.translation_cm)),
+        }
+    pose = landmarks.pose
+    if pose is not None:
+        torso = torso_yaw_deg(pose)
+        if torso is not None:
+            reference = values.get("customer_yaw_deg", 0.0)
+            values |= {
+                "body": True,
+                "torso_yaw_deg": torso,
+                "torso_facing": abs(torso - reference) <= customer.facing_cone_deg,
+            }
+        values["wrist_raised"] = wrist_raised(pose)
+    if config.tracker.hands:
+        shapes = tuple(hand_shape(h) for h in landmarks.hands)
+        values |= {"hands_tracked": True, "hands": shapes}
+        values["open_palm"] = any(s.open_palm for s in shapes)
+        pointing = [s for s in shapes if s.pointing]
+        if pointing:
+            values["pointing"] = _pointing_shape(pointing, landmarks, customer_dir, config)
+    return FrameFeatures(**values)
+
+
+def _pointing_shape(
+    pointing: list[HandShape], landmarks: Landmarks, customer_dir, config: Config
+) -> PointingShape:
+    toward = customer_dir if customer_dir is not None else np.array([0.0, 0.0, -1.0])
+    at_customer = any(
+        angle_between_deg(np.array(s.index_direction), toward) <= config.pointing.aim_cone_deg
+        for s in pointing
+    )
+    # "Face height": the fingertip raised above the shoulder line, or above the chin's level
+    # less half a face when the shoulders are not seen.
+    line_y = shoulder_line_y_px(landmarks.pose) if landmarks.pose is not None else None
+    if line_y is None and landmarks.face is not None:
+        chin_y = landmarks.face.pixels[CHIN, 1]
+        face_h = chin_y - landmarks.face.pixels[:, 1].min()
+        line_y = chin_y + 0.5 * face_h
+    at_face = line_y is not None and any(s.index_tip_px[1] < line_y for s in pointing)
+    return PointingShape(at_customer=at_customer, at_face_height=bool(at_face))

@@ -1,0 +1,83 @@
+"""Timestamped events and debounced runs of a condition, shared by the signals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+MAX_FRAME_GAP_S = 0.5  # a longer gap between frames is a dropout, not time spent in a state
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: str
+    t_s: float  # when it started
+    duration_s: float = 0.0
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        out = {
+            "kind": self.kind,
+            "t_s": round(self.t_s, 3),
+            "duration_s": round(self.duration_s, 3),
+        }
+        out.update(self.detail)
+        return out
+
+
+@dataclass(frozen=True)
+class Run:
+    start_s: float
+    end_s: float
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+
+class Runs:
+    """Spans of time where a condition holds, ignoring interruptions shorter than `min_gap_s`.
+
+    `update(t_s, value)` returns the run that just ended, if any; `value` None (not measurable
+    this frame) counts as an interruption. Each true frame lasts until the next frame, at most
+    MAX_FRAME_GAP_S.
+    """
+
+    def __init__(self, min_gap_s: float = 0.0) -> None:
+        self.min_gap_s = min_gap_s
+        self.start_s: float | None = None
+        self.last_true_end_s = 0.0
+        self._prev_t_s: float | None = None
+        self._prev_value = False
+
+    @property
+    def active(self) -> bool:
+        return self.start_s is not None
+
+    def current_s(self, t_s: float) -> float:
+        """How long the open run has lasted at `t_s` (0 when none)."""
+        return 0.0 if self.start_s is None else max(0.0, t_s - self.start_s)
+
+    def update(self, t_s: float, value: bool | None) -> Run | None:
+        if self._prev_value and self._prev_t_s is not None:
+            self.last_true_end_s = min(t_s, self._prev_t_s + MAX_FRAME_GAP_S)
+        self._prev_t_s, self._prev_value = t_s, bool(value)
+        ended = None
+        if self.start_s is not None and t_s - self.last_true_end_s >= self.min_gap_s and not value:
+            ended = Run(self.start_s, self.last_true_end_s)
+            self.start_s = None
+        if value:
+            if self.start_s is None:
+                self.start_s = t_s
+            self.last_true_end_s = t_s
+        return ended
+
+    def finish(self, t_s: float) -> Run | None:
+        """Close the open run at the end of input (`t_s`: when the last frame ended)."""
+        if self._prev_value:
+            self.last_true_end_s = t_s
+        if self.start_s is None:
+            return None
+        run = Run(self.start_s, self.last_true_end_s)
+        self.start_s = None
+        return run

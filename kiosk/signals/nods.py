@@ -1,0 +1,132 @@
+"""Nods: down-up dips of head pitch, counted, and trains of them flagged as impatient.
+
+A dip is measured from the resting pitch (a slow average that ignores posture drift) and must
+come back up; it must be deep enough, neither too quick (jitter) nor too slow (a look down),
+and move the head more up-down than sideways (a shake is not a nod).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from typing import Any
+
+from kiosk.config import NodsConfig
+from kiosk.signals.events import Event
+
+_REFERENCE_S = 0.5  # a dip is measured from the highest pitch in this long before it
+_ENTER = 0.4  # a dip starts this fraction of the minimum amplitude below rest
+_RECOVER = 0.6  # and ends once the head is back up this fraction of its depth
+
+
+class NodSignal:
+    def __init__(self, config: NodsConfig) -> None:
+        self.config = config
+        self._rest: float | None = None
+        self._prev_t_s: float | None = None
+        self._history: deque[tuple[float, float]] = deque()  # (t_s, pitch) for the reference
+        self._dip: dict[str, float] | None = None
+        self._held_down = False
+        self.completions: list[float] = []
+        self._train: list[float] = []
+        self.events: list[Event] = []
+
+    def update(self, t_s: float, pitch_deg: float | None, yaw_deg: float | None) -> bool:
+        """Feed one frame; True when a nod completes on it."""
+        if pitch_deg is None or yaw_deg is None:
+            self._dip, self._held_down = None, False
+            self._rest, self._prev_t_s = None, None
+            self._history.clear()
+            return False
+        if self._rest is None:
+            self._rest, self._prev_t_s = pitch_deg, t_s
+            self._history.append((t_s, pitch_deg))
+            return False
+        dt = max(0.0, t_s - self._prev_t_s)
+        self._prev_t_s = t_s
+        completed = self._step(t_s, pitch_deg, yaw_deg)
+        if self._dip is None:
+            alpha = 1.0 - math.exp(-dt / self.config.rest_tau_s)
+            self._rest += alpha * (pitch_deg - self._rest)
+        self._history.append((t_s, pitch_deg))
+        while self._history and self._history[0][0] < t_s - _REFERENCE_S:
+            self._history.popleft()
+        if self._train and t_s - self._train[-1] > self.config.train_gap_s:
+            self._close_train()
+        return completed
+
+    def _step(self, t_s: float, pitch: float, yaw: float) -> bool:
+        cfg = self.config
+        if self._held_down:  # a long look down: wait for the head to come back up
+            if pitch > self._rest - _ENTER * cfg.min_amplitude_deg:
+                self._held_down = False
+            return False
+        if self._dip is None:
+            if pitch < self._rest - _ENTER * cfg.min_amplitude_deg:
+                reference = max([self._rest] + [p for _, p in self._history])
+                self._dip = {
+                    "start": t_s,
+                    "ref": reference,
+                    "trough": pitch,
+                    "yaw_min": yaw,
+                    "yaw_max": yaw,
+                }
+            return False
+        dip = self._dip
+        dip["trough"] = min(dip["trough"], pitch)
+        dip["yaw_min"], dip["yaw_max"] = min(dip["yaw_min"], yaw), max(dip["yaw_max"], yaw)
+        depth = dip["ref"] - dip["trough"]
+        if t_s - dip["start"] > cfg.max_duration_s:
+            self._dip, self._held_down = None, True
+            self._rest = pitch  # the new posture is the rest now
+            return False
+        if pitch < dip["trough"] + _RECOVER * depth:
+            return False
+        self._dip = None
+        duration = t_s - dip["start"]
+        sideways = dip["yaw_max"] - dip["yaw_min"]
+        if depth >= cfg.min_amplitude_deg and duration >= cfg.min_duration_s and sideways < depth:
+            self.completions.append(t_s)
+            self._train.append(t_s)
+            return True
+        return False
+
+    def _close_train(self) -> None:
+        train, self._train = self._train, []
+        cfg = self.config
+        if len(train) < cfg.impatient_min_nods:
+            return
+        span_s = train[-1] - train[0]
+        rate_hz = (len(train) - 1) / span_s if span_s > 0 else math.inf
+        duration_s = span_s + 1.0 / rate_hz  # the first nod's own length
+        if rate_hz >= cfg.impatient_rate_hz or duration_s >= cfg.continuous_limit_s:
+            self.events.append(
+                Event(
+                    "impatient_nodding",
+                    train[0] - 1.0 / rate_hz,
+                    duration_s,
+                    {"nods": len(train), "rate_hz": round(rate_hz, 2)},
+                )
+            )
+
+    def impatient_now(self) -> bool:
+        """The nods so far in the open train already qualify (for live nudges)."""
+        cfg = self.config
+        train = self._train
+        if len(train) < cfg.impatient_min_nods:
+            return False
+        span_s = train[-1] - train[0]
+        return span_s <= 0 or (len(train) - 1) / span_s >= cfg.impatient_rate_hz
+
+    def finish(self, t_s: float) -> list[Event]:
+        before = len(self.events)
+        self._close_train()
+        return self.events[before:]
+
+    def summary(self, visible_s: float) -> dict[str, Any]:
+        count = len(self.completions)
+        return {
+            "count": count,
+            "per_minute": round(count / (visible_s / 60.0), 2) if visible_s > 0 else None,
+            "impatient_bouts": len(self.events),
+        }
