@@ -6,6 +6,8 @@ upright, unturned posture; the desk is below, a side screen to the image's right
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from kiosk.errors import SourceError
 from kiosk.scenes.script import Oscillation, Posture, Scenario, Segment
 
@@ -14,6 +16,8 @@ AT_DESK = Posture(head_pitch_deg=-18.0, eye_pitch_deg=-20.0)  # eyes do most of 
 AT_SCREEN = Posture(head_yaw_deg=30.0, eye_yaw_deg=8.0)  # glancing to a side screen
 BODY_TO_SCREEN = Posture(torso_yaw_deg=45.0)  # torso to the screen, head back to the customer
 TURNED_AWAY = Posture(head_yaw_deg=40.0, torso_yaw_deg=40.0)
+LEANING_BACK = Posture(lean_cm=-12.0)
+_DESK = {"head_pitch_deg": AT_DESK.head_pitch_deg, "eye_pitch_deg": AT_DESK.eye_pitch_deg}
 FORWARD = Posture(lean_cm=4.0)  # a gentle, attentive lean
 
 
@@ -59,18 +63,20 @@ SCENARIOS: dict[str, Scenario] = {
     for scenario in (
         Scenario(
             "attentive",
-            "Soft eye contact with regular breaks, a gentle forward lean, two listening nods.",
+            "Soft eye contact broken every few seconds, a gentle forward lean, two listening nods.",
             (
-                look(3.5),
+                look(3.0),
                 desk(1.2),
-                look(3.5),
+                look(1.5),
                 single_nod(),
-                look(2.5),
+                desk(1.0),
+                look(3.0),
                 glance(1.0),
-                look(3.0, FORWARD, label="lean in"),
+                look(1.5, FORWARD, label="lean in"),
                 single_nod(),
-                look(2.0, FORWARD, label="lean in"),
-                desk(1.5),
+                desk(1.2),
+                look(3.0, FORWARD, label="lean in"),
+                glance(1.0),
                 look(2.5),
             ),
         ),
@@ -96,9 +102,14 @@ SCENARIOS: dict[str, Scenario] = {
             "Body stays turned to the side screen while only the head turns to the customer.",
             (
                 look(3.0),
-                Segment(6.0, BODY_TO_SCREEN, target="customer", label="head only"),
+                Segment(3.0, BODY_TO_SCREEN, target="customer", label="head only"),
+                Segment(1.0, replace(BODY_TO_SCREEN, **_DESK), target="desk", label="desk"),
+                Segment(3.0, BODY_TO_SCREEN, target="customer", label="head only"),
+                desk(1.0),
                 look(3.0),
-                Segment(6.0, BODY_TO_SCREEN, target="customer", label="head only"),
+                Segment(3.0, BODY_TO_SCREEN, target="customer", label="head only"),
+                Segment(1.0, replace(BODY_TO_SCREEN, **_DESK), target="desk", label="desk"),
+                Segment(2.0, BODY_TO_SCREEN, target="customer", label="head only"),
                 look(2.0),
             ),
         ),
@@ -106,38 +117,31 @@ SCENARIOS: dict[str, Scenario] = {
             "turns_away",
             "Turns the whole body to the side screen and back: impatience, not a head-only turn.",
             (
-                look(4.0),
-                Segment(
-                    5.0,
-                    TURNED_AWAY,
-                    target="away",
-                    label="turned away",
-                ),
-                look(4.0),
-                Segment(
-                    5.0,
-                    TURNED_AWAY,
-                    target="away",
-                    label="turned away",
-                ),
-                look(2.0),
+                look(3.0),
+                desk(1.0),
+                Segment(5.0, TURNED_AWAY, target="away", label="turned away"),
+                look(3.0),
+                Segment(5.0, TURNED_AWAY, target="away", label="turned away"),
+                look(3.0),
             ),
         ),
         Scenario(
             "leans_back",
             "Upright for 10 s, then leans back and stays there, then upright again.",
             (
-                look(4.0),
+                look(3.0),
                 desk(1.0),
-                look(5.0),
-                Segment(
-                    12.0,
-                    Posture(lean_cm=-12.0),
-                    target="customer",
-                    ease_s=1.0,
-                    label="leaning back",
-                ),
-                look(8.0),
+                look(3.0),
+                glance(1.0),
+                look(2.0),
+                Segment(3.0, LEANING_BACK, target="customer", ease_s=1.0, label="leaning back"),
+                Segment(1.0, replace(LEANING_BACK, **_DESK), target="desk", label="leaning back"),
+                Segment(3.0, LEANING_BACK, target="customer", label="leaning back"),
+                Segment(1.0, replace(LEANING_BACK, **_DESK), target="desk", label="leaning back"),
+                Segment(3.0, LEANING_BACK, target="customer", label="leaning back"),
+                look(3.0),
+                desk(1.0),
+                look(3.0),
             ),
         ),
         Scenario(
@@ -146,9 +150,11 @@ SCENARIOS: dict[str, Scenario] = {
             (
                 look(3.0),
                 nods(6.0, 2.0, label="impatient nods"),
-                look(3.0),
+                desk(1.0),
+                look(2.0),
                 nods(4.0, 1.5, label="impatient nods"),
-                look(3.0),
+                desk(1.0),
+                look(2.0),
             ),
         ),
         Scenario(
@@ -157,14 +163,17 @@ SCENARIOS: dict[str, Scenario] = {
             (
                 look(2.5),
                 single_nod(),
-                look(3.5),
+                desk(1.0),
+                look(2.5),
                 single_nod(),
-                look(4.0),
+                glance(1.0),
+                look(2.0),
                 single_nod(),
                 desk(1.0),
                 look(3.0),
                 single_nod(),
-                look(3.5),
+                desk(1.0),
+                look(2.0),
                 single_nod(),
                 look(2.0),
             ),
@@ -172,12 +181,12 @@ SCENARIOS: dict[str, Scenario] = {
         Scenario(
             "head_shakes",
             "Shakes the head (no, no) twice; none of it is a nod.",
-            (look(3.0), shakes(3.0, 1.5), look(4.0), shakes(2.0, 2.0), look(3.0)),
+            (look(3.0), shakes(3.0, 1.5), desk(1.0), look(3.0), shakes(2.0, 2.0), look(2.0)),
         ),
         Scenario(
             "agent_away",
             "Leaves the counter for 8 s and comes back.",
-            (look(5.0), away(8.0), look(7.0)),
+            (look(3.0), desk(1.0), look(2.0), away(8.0), look(3.0), desk(1.0), look(3.0)),
         ),
         Scenario(
             "counter_shift",
@@ -190,8 +199,10 @@ SCENARIOS: dict[str, Scenario] = {
                 look(2.0),
                 look(7.0, label="stare"),
                 nods(4.0, 2.0, label="impatient nods"),
+                desk(1.0),
                 look(2.0),
                 Segment(5.0, BODY_TO_SCREEN, target="customer", label="head only"),
+                desk(1.0),
                 look(3.0, FORWARD, label="lean in"),
             ),
         ),

@@ -7,6 +7,7 @@ and move the head more up-down than sideways (a shake is not a nod).
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import deque
 from typing import Any
@@ -17,6 +18,9 @@ from kiosk.signals.events import Event
 _REFERENCE_S = 0.5  # a dip is measured from the highest pitch in this long before it
 _ENTER = 0.4  # a dip starts this fraction of the minimum amplitude below rest
 _RECOVER = 0.6  # and ends once the head is back up this fraction of its depth
+_BOTTOM = 0.25  # within this fraction of the depth from the trough is "at the bottom"
+_MAX_BOTTOM_SHARE = 0.5  # of max_duration_s: a nod passes through the bottom, a look down
+# stays there
 
 
 class NodSignal:
@@ -26,6 +30,7 @@ class NodSignal:
         self._prev_t_s: float | None = None
         self._history: deque[tuple[float, float]] = deque()  # (t_s, pitch) for the reference
         self._dip: dict[str, float] | None = None
+        self._dip_samples: list[tuple[float, float]] = []
         self._held_down = False
         self.completions: list[float] = []
         self._train: list[float] = []
@@ -71,8 +76,10 @@ class NodSignal:
                     "yaw_min": yaw,
                     "yaw_max": yaw,
                 }
+                self._dip_samples = [(t_s, pitch)]
             return False
         dip = self._dip
+        self._dip_samples.append((t_s, pitch))
         dip["trough"] = min(dip["trough"], pitch)
         dip["yaw_min"], dip["yaw_max"] = min(dip["yaw_min"], yaw), max(dip["yaw_max"], yaw)
         depth = dip["ref"] - dip["trough"]
@@ -85,11 +92,27 @@ class NodSignal:
         self._dip = None
         duration = t_s - dip["start"]
         sideways = dip["yaw_max"] - dip["yaw_min"]
-        if depth >= cfg.min_amplitude_deg and duration >= cfg.min_duration_s and sideways < depth:
+        passing = (
+            self._bottom_time_s(dip["trough"], depth) <= _MAX_BOTTOM_SHARE * cfg.max_duration_s
+        )
+        if (
+            depth >= cfg.min_amplitude_deg
+            and cfg.min_duration_s <= duration
+            and sideways < depth
+            and passing
+        ):
             self.completions.append(t_s)
             self._train.append(t_s)
             return True
         return False
+
+    def _bottom_time_s(self, trough: float, depth: float) -> float:
+        """Time the dip spent near its trough."""
+        return sum(
+            t1 - t0
+            for (t0, p0), (t1, _) in itertools.pairwise(self._dip_samples)
+            if p0 <= trough + _BOTTOM * depth
+        )
 
     def _close_train(self) -> None:
         train, self._train = self._train, []
