@@ -80,6 +80,13 @@ def _build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--fast", action="store_true", help="as fast as possible, not real time")
     demo.add_argument("--config", metavar="FILE", help="TOML configuration file")
 
+    bench = commands.add_parser(
+        "bench", help="measure per-frame costs: the models, and features + signals beside them"
+    )
+    bench.add_argument("--scene", default="counter_shift", metavar="NAME", help="scenario")
+    bench.add_argument("--repeats", type=int, default=20, help="replays of the signals")
+    bench.add_argument("--config", metavar="FILE", help="TOML configuration file")
+
     scene = commands.add_parser("scene", help="built-in rendered scenarios with ground truth")
     scene_commands = scene.add_subparsers(dest="scene_command", required=True, metavar="ACTION")
     scene_commands.add_parser("list", help="list the built-in scenarios")
@@ -162,12 +169,26 @@ def _cmd_scene(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from kiosk import app
+
+    config = load_config(args.config)
+    print(
+        f"bench: scenario {args.scene!r} at {config.camera.fps:g} fps, "
+        f"{config.camera.width}x{config.camera.height}"
+    )
+    for line in app.bench(args.scene, config, repeats=max(1, args.repeats)).lines():
+        print("  " + line)
+    return 0
+
+
 _COMMANDS = {
     "analyze": _cmd_analyze,
     "check-config": _cmd_check_config,
     "config": _cmd_config,
     "demo": _cmd_demo,
     "scene": _cmd_scene,
+    "bench": _cmd_bench,
 }
 
 

@@ -12,11 +12,12 @@ from kiosk.errors import SourceError
 from kiosk.scenes.script import Oscillation, Posture, Scenario, Segment
 
 AT_CUSTOMER = Posture()
-AT_DESK = Posture(head_pitch_deg=-18.0, eye_pitch_deg=-20.0)  # eyes do most of it
+AT_DESK = Posture(head_pitch_deg=-25.0, eye_pitch_deg=-15.0)
 AT_SCREEN = Posture(head_yaw_deg=30.0, eye_yaw_deg=8.0)  # glancing to a side screen
 BODY_TO_SCREEN = Posture(torso_yaw_deg=45.0)  # torso to the screen, head back to the customer
 TURNED_AWAY = Posture(head_yaw_deg=40.0, torso_yaw_deg=40.0)
 LEANING_BACK = Posture(lean_cm=-12.0)
+AT_PAPERS = Posture(head_pitch_deg=-20.0, eye_pitch_deg=-15.0)  # reading the customer's form
 _DESK = {"head_pitch_deg": AT_DESK.head_pitch_deg, "eye_pitch_deg": AT_DESK.eye_pitch_deg}
 FORWARD = Posture(lean_cm=4.0)  # a gentle, attentive lean
 
@@ -41,7 +42,8 @@ def nods(
     label: str = "nods",
 ) -> Segment:
     osc = Oscillation("nod", freq_hz, amplitude_deg)
-    return Segment(seconds, posture, target="customer", oscillation=osc, label=label)
+    target = "customer" if posture == AT_CUSTOMER else "desk"
+    return Segment(seconds, posture, target=target, oscillation=osc, label=label)
 
 
 def shakes(seconds: float, freq_hz: float, amplitude_deg: float = 15.0) -> Segment:
@@ -102,14 +104,17 @@ SCENARIOS: dict[str, Scenario] = {
             "Body stays turned to the side screen while only the head turns to the customer.",
             (
                 look(3.0),
+                desk(1.0),
                 Segment(3.0, BODY_TO_SCREEN, target="customer", label="head only"),
                 Segment(1.0, replace(BODY_TO_SCREEN, **_DESK), target="desk", label="desk"),
                 Segment(3.0, BODY_TO_SCREEN, target="customer", label="head only"),
                 desk(1.0),
                 look(3.0),
+                desk(1.0),
                 Segment(3.0, BODY_TO_SCREEN, target="customer", label="head only"),
                 Segment(1.0, replace(BODY_TO_SCREEN, **_DESK), target="desk", label="desk"),
                 Segment(2.0, BODY_TO_SCREEN, target="customer", label="head only"),
+                desk(1.0),
                 look(2.0),
             ),
         ),
@@ -134,11 +139,13 @@ SCENARIOS: dict[str, Scenario] = {
                 look(3.0),
                 glance(1.0),
                 look(2.0),
+                desk(1.0),
                 Segment(3.0, LEANING_BACK, target="customer", ease_s=1.0, label="leaning back"),
                 Segment(1.0, replace(LEANING_BACK, **_DESK), target="desk", label="leaning back"),
                 Segment(3.0, LEANING_BACK, target="customer", label="leaning back"),
                 Segment(1.0, replace(LEANING_BACK, **_DESK), target="desk", label="leaning back"),
                 Segment(3.0, LEANING_BACK, target="customer", label="leaning back"),
+                desk(1.0),
                 look(3.0),
                 desk(1.0),
                 look(3.0),
@@ -149,11 +156,11 @@ SCENARIOS: dict[str, Scenario] = {
             "Fast, continuous nodding: 2 Hz for 6 s, then 1.5 Hz for 4 s.",
             (
                 look(3.0),
-                nods(6.0, 2.0, label="impatient nods"),
+                nods(6.0, 2.0, posture=AT_PAPERS, label="impatient nods"),
+                look(2.0),
                 desk(1.0),
                 look(2.0),
-                nods(4.0, 1.5, label="impatient nods"),
-                desk(1.0),
+                nods(4.0, 1.5, posture=AT_PAPERS, label="impatient nods"),
                 look(2.0),
             ),
         ),
@@ -161,27 +168,38 @@ SCENARIOS: dict[str, Scenario] = {
             "listening_nods",
             "Five single nods spaced a few seconds apart while listening.",
             (
-                look(2.5),
+                look(2.0),
                 single_nod(),
                 desk(1.0),
-                look(2.5),
+                look(2.0),
                 single_nod(),
                 glance(1.0),
-                look(2.0),
-                single_nod(),
-                desk(1.0),
-                look(3.0),
+                look(1.5),
                 single_nod(),
                 desk(1.0),
                 look(2.0),
                 single_nod(),
+                desk(1.0),
+                look(1.5),
+                single_nod(),
+                desk(1.0),
                 look(2.0),
             ),
         ),
         Scenario(
             "head_shakes",
             "Shakes the head (no, no) twice; none of it is a nod.",
-            (look(3.0), shakes(3.0, 1.5), desk(1.0), look(3.0), shakes(2.0, 2.0), look(2.0)),
+            (
+                look(2.0),
+                desk(1.0),
+                shakes(3.0, 1.5),
+                desk(1.0),
+                look(2.0),
+                desk(1.0),
+                shakes(2.0, 2.0),
+                desk(1.0),
+                look(2.0),
+            ),
         ),
         Scenario(
             "agent_away",

@@ -22,6 +22,7 @@ class LeanSignal:
         self._first_t_s: float | None = None
         self._neutral_cm = config.neutral_distance_cm or None
         self._settled = self._neutral_cm is not None
+        self._end_s: float | None = None
 
     @property
     def neutral_cm(self) -> float | None:
@@ -45,14 +46,19 @@ class LeanSignal:
         return self.neutral_cm - distance_cm
 
     def _classified(self):
-        """(t_s, dt, lean_cm) for every sample against the final neutral."""
+        """(t_s, dt, lean_cm) for every sample against the final neutral; each sample lasts
+        until the next one (the last until the end of input)."""
+        if not self._samples:
+            return
         neutral = self.neutral_cm
-        for (t_s, d), nxt in zip(self._samples, [*self._samples[1:], None], strict=True):
-            dt = MAX_FRAME_GAP_S if nxt is None else min(nxt[0] - t_s, MAX_FRAME_GAP_S)
+        ends = [t for t, _ in self._samples[1:]] + [self._end_s]
+        for (t_s, d), end_s in zip(self._samples, ends, strict=True):
+            dt = MAX_FRAME_GAP_S if end_s is None else min(end_s - t_s, MAX_FRAME_GAP_S)
             yield t_s, dt, neutral - d
 
     def finish(self, t_s: float) -> list[Event]:
         """Leaning-back bouts long enough to read as impatience, against the final neutral."""
+        self._end_s = t_s
         if not self._samples:
             return []
         back = Runs(0.3)

@@ -10,7 +10,16 @@ HEAVY = ("mediapipe", "picamera2", "gpiozero", "flask")
 
 @pytest.mark.parametrize(
     "module",
-    ["kiosk.features", "kiosk.features.head_pose", "kiosk.analysis", "kiosk.config", "kiosk.cli"],
+    [
+        "kiosk.signals.session",
+        "kiosk.features.frame",
+        "kiosk.scenes.script",
+        "kiosk.features",
+        "kiosk.features.head_pose",
+        "kiosk.analysis",
+        "kiosk.config",
+        "kiosk.cli",
+    ],
 )
 def test_importing_the_core_loads_no_hardware_or_model_library(module):
     code = f"import sys, {module}; print(','.join(m for m in {HEAVY!r} if m in sys.modules))"

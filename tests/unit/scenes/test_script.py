@@ -99,3 +99,12 @@ def test_turns_head_not_body_keeps_the_head_on_the_customer_while_the_torso_turn
 def test_unknown_scenario_names_the_built_in_ones():
     with pytest.raises(SourceError, match=r"no such scenario.*attentive"):
         get_scenario("atentive")
+
+
+@pytest.mark.parametrize("name", sorted(set(SCENARIOS) - {"stares", "counter_shift"}))
+def test_only_the_staring_scenarios_script_a_gaze_longer_than_3_5_s(name):
+    longest = run = 0.0
+    for segment in SCENARIOS[name].segments:
+        run = run + segment.duration_s if segment.target == "customer" else 0.0
+        longest = max(longest, run)
+    assert longest <= 3.5
