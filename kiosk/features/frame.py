@@ -7,7 +7,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from kiosk.config import Config
-from kiosk.features.body import shoulder_line_y_px, torso_yaw_deg, wrist_raised
+from kiosk.features.body import (
+    shoulder_line_y_px,
+    shoulder_width_px,
+    torso_yaw_deg,
+    wrist_raised,
+)
 from kiosk.features.gaze import (
     Gaze,
     angle_between_deg,
@@ -16,10 +21,11 @@ from kiosk.features.gaze import (
     estimate_gaze,
 )
 from kiosk.features.hands import HandShape, hand_shape
-from kiosk.features.head_pose import HeadPose, head_pose_from_face
+from kiosk.features.head_pose import HeadPose, camera_matrix, head_pose_from_face
 from kiosk.landmarks.types import Landmarks
 
 CHIN = 152
+SHOULDERS_BEHIND_HEAD_CM = 8.0
 
 
 @dataclass(frozen=True)
@@ -41,8 +47,8 @@ class FrameFeatures:
     customer_yaw_deg: float | None = None  # direction from the head to the customer
     head_distance_cm: float | None = None
     body: bool = False  # shoulders found
-    torso_yaw_deg: float | None = None
-    torso_facing: bool | None = None
+    torso_yaw_deg: float | None = None  # from the shoulders' metric depth (noisy near 0)
+    shoulder_width_cm: float | None = None  # apparent width, scaled by the head's distance
     wrist_raised: bool = False
     hands_tracked: bool = False
     hands: tuple[HandShape, ...] = ()
@@ -79,12 +85,16 @@ def extract_features(landmarks: Landmarks, config: Config) -> FrameFeatures:
     if pose is not None:
         torso = torso_yaw_deg(pose)
         if torso is not None:
-            reference = values.get("customer_yaw_deg", 0.0)
-            values |= {
-                "body": True,
-                "torso_yaw_deg": torso,
-                "torso_facing": abs(torso - reference) <= customer.facing_cone_deg,
-            }
+            values |= {"body": True, "torso_yaw_deg": torso}
+            width_px = shoulder_width_px(pose)
+            if head is not None and width_px is not None:
+                # The shoulders stand about a hand behind the head; scaling by their distance
+                # makes the width independent of leaning in or out.
+                depth_cm = values["head_distance_cm"] + SHOULDERS_BEHIND_HEAD_CM
+                focal_px = camera_matrix(landmarks.width, landmarks.height, config.camera.hfov_deg)[
+                    0, 0
+                ]
+                values["shoulder_width_cm"] = width_px * depth_cm / focal_px
         values["wrist_raised"] = wrist_raised(pose)
     if config.tracker.hands:
         shapes = tuple(hand_shape(h) for h in landmarks.hands)

@@ -33,7 +33,9 @@ class FrameSignals:
 class SignalSet:
     def __init__(self, config: Config) -> None:
         self.eye_contact = EyeContactSignal(config.eye_contact)
-        self.facing = FacingSignal(config.facing, config.impatience)
+        self.facing = FacingSignal(
+            config.facing, config.impatience, config.customer.facing_cone_deg
+        )
         self.lean = LeanSignal(config.lean, config.impatience)
         self.nods = NodSignal(config.nods)
         self.pointing = PointingSignal(config.pointing)
@@ -45,7 +47,10 @@ class SignalSet:
         t = f.t_s
         head = f.head
         new = self.eye_contact.update(t, f.gaze_on_customer)
-        new += self.facing.update(t, f.torso_facing, f.head_to_customer)
+        torso_yaw, facing_events = self.facing.update(
+            t, f.torso_yaw_deg, f.shoulder_width_cm, f.customer_yaw_deg, f.head_to_customer
+        )
+        new += facing_events
         lean_cm = self.lean.update(t, f.head_distance_cm)
         nod_events_before = len(self.nods.events)
         nod = self.nods.update(t, head.pitch_deg if head else None, head.yaw_deg if head else None)
@@ -56,7 +61,7 @@ class SignalSet:
         self.events += new
         return FrameSignals(
             gaze_on_customer=f.gaze_on_customer,
-            torso_yaw_deg=f.torso_yaw_deg,
+            torso_yaw_deg=torso_yaw,
             lean_cm=lean_cm,
             nod=nod,
             pointing=f.pointing is not None,

@@ -10,11 +10,11 @@ FPS = 15.0
 
 
 def feed_facing(pattern):
-    signal = FacingSignal(FacingConfig(), ImpatienceConfig())
+    signal = FacingSignal(FacingConfig(), ImpatienceConfig(), cone_deg=20.0)
     t = 0.0
     for seconds, torso, head in pattern:
         for _ in range(round(seconds * FPS)):
-            signal.update(t, torso, head)
+            signal._update(t, torso, head)
             t += 1 / FPS
     signal.finish(t)
     return signal
@@ -88,3 +88,26 @@ def test_unmeasurable_frames_give_null_lean_and_null_ratios():
     signal, leans, _ = feed_lean([(3, None)])
     assert all(v is None for v in leans)
     assert signal.summary() == {"forward_ratio": None, "back_ratio": None}
+
+
+def test_torso_yaw_needs_both_readings_to_agree_on_a_turn():
+    from kiosk.signals.facing import TorsoYaw
+
+    torso = TorsoYaw()
+    t, fused = 0.0, []
+    # 3 s square-on: the depth reading wanders to 20 degrees, the width stays full.
+    for i in range(45):
+        fused.append(torso.update(t, 8.0 + 12.0 * (i % 10) / 10, 35.0 - (i % 3) * 0.5))
+        t += 1 / FPS
+    assert max(abs(v) for v in fused[25:]) < 12.0
+    # Turned 45 degrees: both readings say so (width x cos 45).
+    turned = torso.update(t, 44.0, 35.0 * 0.707)
+    assert turned == pytest.approx(44.0, abs=1.5)
+    assert torso.update(t, -44.0, 35.0 * 0.707) == pytest.approx(-44.0, abs=1.5)
+
+
+def test_without_a_width_the_depth_reading_is_used_alone():
+    from kiosk.signals.facing import TorsoYaw
+
+    assert TorsoYaw().update(0.0, 30.0, None) == 30.0
+    assert TorsoYaw().update(0.0, None, 30.0) is None
