@@ -30,6 +30,10 @@ def desk(seconds: float, label: str = "desk") -> Segment:
     return Segment(seconds, AT_DESK, target="desk", label=label)
 
 
+def reading(seconds: float) -> Segment:
+    return Segment(seconds, AT_PAPERS, target="desk", label="reading")
+
+
 def glance(seconds: float, posture: Posture = AT_SCREEN, label: str = "glance away") -> Segment:
     return Segment(seconds, posture, target="away", ease_s=0.3, label=label)
 
@@ -153,13 +157,16 @@ SCENARIOS: dict[str, Scenario] = {
         ),
         Scenario(
             "impatient_nodding",
-            "Fast, continuous nodding: 2 Hz for 6 s, then 1.5 Hz for 4 s.",
+            "Reading the customer's form, nods fast and on and on: 2 Hz for 6 s, later 1.5 Hz "
+            "for 4 s.",
             (
                 look(3.0),
+                reading(1.0),
                 nods(6.0, 2.0, posture=AT_PAPERS, label="impatient nods"),
                 look(2.0),
                 desk(1.0),
                 look(2.0),
+                reading(1.0),
                 nods(4.0, 1.5, posture=AT_PAPERS, label="impatient nods"),
                 look(2.0),
             ),

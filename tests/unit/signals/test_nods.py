@@ -119,3 +119,15 @@ def test_per_minute_uses_the_time_the_face_was_seen():
     signal, _ = run(nod_train(1.0, 1.0, 3, 10.0), 6.0)
     assert signal.summary(visible_s=30.0)["per_minute"] == 6.0
     assert signal.summary(visible_s=0.0)["per_minute"] is None
+
+
+def test_nodding_that_starts_with_a_look_down_loses_at_most_one_nod():
+    nodding = nod_train(2.0, 2.0, 12, 8.0, base=0.0)
+
+    def pitch(t):  # head drops from -15 to -30 in 0.4 s as a 2 Hz nod train starts
+        settle = min(1.0, max(0.0, (t - 2.0) / 0.4))
+        return -15.0 - 15.0 * settle + nodding(t)
+
+    signal, completed = run(pitch, 10.0)
+    assert len(completed) >= 11
+    assert len(signal.events) == 1
