@@ -134,24 +134,35 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     last_second = [-1]
 
     def show(result: FrameResult) -> None:
+        signals = result.signals
+        for event in signals.events if signals else ():
+            print(f"  t={result.t_s:5.1f} s  >> {_describe_event(event)}", flush=True)
         second = int(result.t_s)
         if second == last_second[0]:
             return
         last_second[0] = second
         pose = result.head_pose
         if pose is None:
-            print(f"  t={second:3d} s  face --", flush=True)
-        else:
-            print(
-                f"  t={second:3d} s  face ok  yaw {pose.yaw_deg:+6.1f}  "
-                f"pitch {pose.pitch_deg:+6.1f}  roll {pose.roll_deg:+6.1f}",
-                flush=True,
-            )
+            print(f"  t={second:3d} s  no face", flush=True)
+            return
+        eyes = {True: "on customer", False: "elsewhere", None: "--"}[signals.gaze_on_customer]
+        torso = "--" if signals.torso_yaw_deg is None else f"{signals.torso_yaw_deg:+4.0f}"
+        lean = "--" if signals.lean_cm is None else f"{signals.lean_cm:+5.1f} cm"
+        print(
+            f"  t={second:3d} s  head yaw {pose.yaw_deg:+5.1f} pitch {pose.pitch_deg:+5.1f}"
+            f"  eyes {eyes:11s}  torso {torso}  lean {lean}",
+            flush=True,
+        )
 
     summary = app.analyze(f"scene:{scenario.name}", config, on_frame=show, realtime=not args.fast)
     print("summary:")
     print(describe(summary))
     return 0
+
+
+def _describe_event(event) -> str:
+    extra = "".join(f", {k} {v}" for k, v in event.detail.items())
+    return f"{event.kind.replace('_', ' ')} ({event.duration_s:.1f} s{extra})"
 
 
 def _cmd_scene(args: argparse.Namespace) -> int:

@@ -81,3 +81,32 @@ class Runs:
         run = Run(self.start_s, self.last_true_end_s)
         self.start_s = None
         return run
+
+
+class TimeShare:
+    """Time a condition was measurable and time it held, each frame lasting until the next
+    (at most MAX_FRAME_GAP_S). `value` None: not measurable this frame."""
+
+    def __init__(self) -> None:
+        self.measured_s = 0.0
+        self.true_s = 0.0
+        self._prev: tuple[float, bool | None] | None = None
+
+    def update(self, t_s: float, value: bool | None) -> None:
+        self._count_until(t_s)
+        self._prev = (t_s, value)
+
+    def finish(self, t_s: float) -> None:
+        self._count_until(t_s)
+        self._prev = None
+
+    def _count_until(self, t_s: float) -> None:
+        if self._prev is None or self._prev[1] is None:
+            return
+        dt = min(t_s - self._prev[0], MAX_FRAME_GAP_S)
+        self.measured_s += dt
+        self.true_s += dt if self._prev[1] else 0.0
+
+    @property
+    def ratio(self) -> float | None:
+        return round(self.true_s / self.measured_s, 3) if self.measured_s else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from kiosk.config import EyeContactConfig
-from kiosk.signals.events import MAX_FRAME_GAP_S, Event, Run, Runs
+from kiosk.signals.events import Event, Run, Runs, TimeShare
 
 
 class EyeContactSignal:
@@ -13,20 +13,13 @@ class EyeContactSignal:
         self.config = config
         self._gaze = Runs(config.min_break_s)  # looking at the customer
         self._no_look = Runs(config.min_break_s)  # face visible, not looking
-        self._prev_t_s: float | None = None
-        self._prev_on: bool | None = None
-        self.visible_s = 0.0
-        self.on_customer_s = 0.0
+        self._time = TimeShare()  # measurable = face visible; true = on the customer
         self.longest_gaze_s = 0.0
         self.events: list[Event] = []
 
     def update(self, t_s: float, on_customer: bool | None) -> list[Event]:
         """`on_customer` is None when there is no face to judge."""
-        if self._prev_t_s is not None and self._prev_on is not None:
-            dt = min(t_s - self._prev_t_s, MAX_FRAME_GAP_S)
-            self.visible_s += dt
-            self.on_customer_s += dt if self._prev_on else 0.0
-        self._prev_t_s, self._prev_on = t_s, on_customer
+        self._time.update(t_s, on_customer)
         new = self._close(
             self._gaze.update(t_s, on_customer),
             self._no_look.update(t_s, None if on_customer is None else not on_customer),
@@ -49,16 +42,16 @@ class EyeContactSignal:
         return self._gaze.current_s(t_s) > self.config.stare_limit_s
 
     def finish(self, t_s: float) -> list[Event]:
-        if self._prev_t_s is not None and self._prev_on is not None:
-            dt = min(t_s - self._prev_t_s, MAX_FRAME_GAP_S)
-            self.visible_s += dt
-            self.on_customer_s += dt if self._prev_on else 0.0
-            self._prev_on = None
+        self._time.finish(t_s)
         return self._close(self._gaze.finish(t_s), self._no_look.finish(t_s))
+
+    @property
+    def visible_s(self) -> float:
+        return self._time.measured_s
 
     def summary(self) -> dict[str, Any]:
         return {
-            "ratio": round(self.on_customer_s / self.visible_s, 3) if self.visible_s else None,
+            "ratio": self._time.ratio,
             "longest_gaze_s": round(self.longest_gaze_s, 2) if self.visible_s else None,
             "staring_bouts": sum(e.kind == "staring" for e in self.events),
             "no_look_spells": sum(e.kind == "no_look" for e in self.events),

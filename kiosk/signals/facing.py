@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from kiosk.config import FacingConfig, ImpatienceConfig
-from kiosk.signals.events import MAX_FRAME_GAP_S, Event, Runs
+from kiosk.signals.events import Event, Runs, TimeShare
 
 _TOLERANCE_S = 0.3  # a torso reading that flickers for a moment does not end a turn
 _REFERENCE_WINDOW_S = 60.0
@@ -62,9 +62,7 @@ class FacingSignal:
         self.torso = TorsoYaw()
         self._head_only = Runs(_TOLERANCE_S)
         self._turned_away = Runs(_TOLERANCE_S)
-        self._prev: tuple[float, bool | None] | None = None
-        self.measured_s = 0.0
-        self.facing_s = 0.0
+        self._time = TimeShare()  # measurable = torso seen; true = facing the customer
         self.events: list[Event] = []
 
     def update(
@@ -85,11 +83,7 @@ class FacingSignal:
     def _update(
         self, t_s: float, torso_facing: bool | None, head_to_customer: bool | None
     ) -> list[Event]:
-        if self._prev is not None and self._prev[1] is not None:
-            dt = min(t_s - self._prev[0], MAX_FRAME_GAP_S)
-            self.measured_s += dt
-            self.facing_s += dt if self._prev[1] else 0.0
-        self._prev = (t_s, torso_facing)
+        self._time.update(t_s, torso_facing)
         both = torso_facing is not None and head_to_customer is not None
         head_only = both and head_to_customer and not torso_facing
         away = both and not head_to_customer and not torso_facing
@@ -107,15 +101,11 @@ class FacingSignal:
         return new
 
     def finish(self, t_s: float) -> list[Event]:
-        if self._prev is not None and self._prev[1] is not None:
-            dt = min(t_s - self._prev[0], MAX_FRAME_GAP_S)
-            self.measured_s += dt
-            self.facing_s += dt if self._prev[1] else 0.0
-            self._prev = None
+        self._time.finish(t_s)
         return self._close(self._head_only.finish(t_s), self._turned_away.finish(t_s))
 
     def summary(self) -> dict[str, Any]:
         return {
-            "ratio": round(self.facing_s / self.measured_s, 3) if self.measured_s else None,
+            "ratio": self._time.ratio,
             "head_only_turns": sum(e.kind == "head_only_turn" for e in self.events),
         }

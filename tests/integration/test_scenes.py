@@ -99,7 +99,8 @@ def test_each_scenario_is_measured_as_scripted(name, run_of):
     assert visible_mismatch <= 0.02 * len(run.truth)
     abs_errors = np.abs(np.array(errors))
     assert np.median(abs_errors[:, 0]) < 3.0
-    assert np.median(abs_errors[:, 1]) < 6.5  # looking down reads a few degrees short
+    # Looking down steeply (the desk is 40 degrees below the camera's axis) reads short.
+    assert np.median(abs_errors[:, 1]) < 7.5
     assert np.percentile(abs_errors, 95, axis=0).max() < 9.0
 
 
@@ -112,11 +113,10 @@ def test_analyze_shows_the_scripted_nodding(tmp_path, capsys):
     assert summary["source"] == "scene:impatient_nodding"
     assert summary["face_visible_ratio"] == 1.0
     lines = [json.loads(line) for line in per_frame.read_text().splitlines()]
-    rest = np.median([ln["pitch_deg"] for ln in lines if ln["t_s"] < 2.5])
-    nodding = [ln["pitch_deg"] for ln in lines if 3.0 <= ln["t_s"] < 9.0]  # 12 nods at 2 Hz
-    assert rest - min(nodding) > 6.0  # each nod dips about 10 degrees
-    # Count dips: crossings below rest - 4 degrees.
-    below = [p < rest - 4.0 for p in nodding]
+    nodding = [ln["pitch_deg"] for ln in lines if 4.0 <= ln["t_s"] < 10.0]  # 12 nods at 2 Hz
+    top = np.percentile(nodding, 90)
+    assert top - min(nodding) > 6.0  # each nod dips about 10 degrees
+    below = [p < top - 5.0 for p in nodding]
     dips = sum(1 for a, b in itertools.pairwise(below) if b and not a)
     assert 11 <= dips <= 12
 
@@ -129,9 +129,10 @@ def test_scene_render_writes_a_video_and_its_truth(tmp_path, capsys):
     frames = 0
     while capture.read()[0]:
         frames += 1
-    assert frames == 100
+    expected = round(SCENARIOS["agent_away"].duration_s * 5)
+    assert frames == expected
     lines = [json.loads(line) for line in truth.read_text().splitlines()]
-    assert len(lines) == 100
+    assert len(lines) == expected
     assert sum(not ln["present"] for ln in lines) == 40  # 8 s away at 5 fps
     assert all(ln["yaw_deg"] is None for ln in lines if not ln["present"])
 
@@ -141,4 +142,4 @@ def test_demo_runs_a_scenario_and_ends_with_a_summary(capsys):
     out = capsys.readouterr().out
     assert "scenario 'head_shakes'" in out
     assert "face visible: 100% of frames" in out
-    assert out.count(" face ok ") >= 14  # one line per second of a 15 s scene
+    assert out.count(" head yaw ") >= 14  # one line per second of a 15 s scene
