@@ -215,18 +215,20 @@ SCENARIOS: dict[str, Scenario] = {
         ),
         Scenario(
             "counter_shift",
-            "A slice of a shift for the demo: good service, a stare, impatient nodding, "
-            "a head-only turn.",
+            "A slice of a shift for the demo: good service, then a stare, impatient nodding "
+            "and a head-only turn.",
             (
-                look(3.0),
+                look(2.0),
                 single_nod(),
                 desk(1.5),
+                look(3.0),
+                glance(1.0),
+                look(8.0, label="stare"),
+                reading(1.0),
+                nods(4.0, 2.0, posture=AT_PAPERS, label="impatient nods"),
                 look(2.0),
-                look(7.0, label="stare"),
-                nods(4.0, 2.0, label="impatient nods"),
                 desk(1.0),
-                look(2.0),
-                Segment(5.0, BODY_TO_SCREEN, target="customer", label="head only"),
+                Segment(3.5, BODY_TO_SCREEN, target="customer", label="head only"),
                 desk(1.0),
                 look(3.0, FORWARD, label="lean in"),
             ),
