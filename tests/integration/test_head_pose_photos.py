@@ -63,3 +63,24 @@ def test_rotating_the_photo_turns_the_head_with_it(photo_tracker, astronaut_rgb,
     expected = rotation_about_optical_axis(clockwise_deg) @ pose.rotation
     assert angle_between_deg(rotated.rotation, expected) < 3.0
     assert rotated.roll_deg - pose.roll_deg == pytest.approx(clockwise_deg, abs=4.0)
+
+
+def grace_hopper_rgb():
+    """A second real portrait: matplotlib (a MediaPipe dependency) ships it as sample data."""
+    from pathlib import Path
+
+    import matplotlib
+
+    from kiosk.camera.files import read_rgb
+
+    path = Path(matplotlib.__file__).parent / "mpl-data" / "sample_data" / "grace_hopper.jpg"
+    return read_rgb(path)
+
+
+def test_a_frontal_portrait_reads_frontal_and_mirrors_cleanly(photo_tracker):
+    rgb = grace_hopper_rgb()
+    pose = measure(photo_tracker, rgb)
+    assert abs(pose.yaw_deg) < 8 and abs(pose.roll_deg) < 8
+    mirrored = measure(photo_tracker, rgb[:, ::-1])
+    assert mirrored.yaw_deg == pytest.approx(-pose.yaw_deg, abs=2.5)
+    assert mirrored.pitch_deg == pytest.approx(pose.pitch_deg, abs=2.5)
