@@ -45,8 +45,8 @@ class FrameFeatures:
     gaze_on_customer: bool | None = None  # None: no face
     head_to_customer: bool | None = None  # the head (not the eyes) within the facing cone
     customer_yaw_deg: float | None = None  # direction from the head to the customer
+    customer_pitch_deg: float | None = None
     head_distance_cm: float | None = None
-    body: bool = False  # shoulders found
     torso_yaw_deg: float | None = None  # from the shoulders' metric depth (noisy near 0)
     shoulder_width_cm: float | None = None  # apparent width, scaled by the head's distance
     wrist_raised: bool = False
@@ -69,7 +69,7 @@ def extract_features(landmarks: Landmarks, config: Config) -> FrameFeatures:
     if head is not None:
         gaze = estimate_gaze(landmarks.face, head)
         customer_dir = customer_direction(head, customer.yaw_deg, customer.pitch_deg)
-        customer_yaw, _ = direction_angles(customer_dir)
+        customer_yaw, customer_pitch = direction_angles(customer_dir)
         head_forward = head.rotation @ np.array([0.0, 0.0, -1.0])
         head_yaw, _ = direction_angles(head_forward)
         values |= {
@@ -79,13 +79,14 @@ def extract_features(landmarks: Landmarks, config: Config) -> FrameFeatures:
             <= customer.gaze_cone_deg,
             "head_to_customer": abs(head_yaw - customer_yaw) <= customer.facing_cone_deg,
             "customer_yaw_deg": customer_yaw,
+            "customer_pitch_deg": customer_pitch,
             "head_distance_cm": float(np.linalg.norm(head.translation_cm)),
         }
     pose = landmarks.pose
     if pose is not None:
         torso = torso_yaw_deg(pose)
         if torso is not None:
-            values |= {"body": True, "torso_yaw_deg": torso}
+            values["torso_yaw_deg"] = torso
             width_px = shoulder_width_px(pose)
             if head is not None and width_px is not None:
                 # The shoulders stand about a hand behind the head; scaling by their distance

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
+from kiosk.features.gaze import EYEBALL_RADIUS_CM, direction_angles
 from kiosk.features.head_pose import (
     HeadPose,
     angles_from_rotation,
@@ -70,7 +71,6 @@ LEFT_IRIS = (473, 474, 475, 476, 477)
 # Eye openings, in order round the lids (MediaPipe's FACEMESH_RIGHT_EYE / LEFT_EYE).
 RIGHT_EYE_OPENING = (33, 246, 161, 160, 159, 158, 157, 173, 133, 155, 154, 153, 145, 144, 163, 7)
 LEFT_EYE_OPENING = (263, 466, 388, 387, 386, 385, 384, 398, 362, 382, 381, 380, 374, 373, 390, 249)
-EYEBALL_RADIUS_CM = 1.2
 # Where the head turns on the neck, in face-model axes (cm; x left-to-right, y down, z back).
 NECK_PIVOT_MODEL_CM = np.array([0.0, 7.0, 4.0])
 BODY_BEHIND_FACE_CM = 8.0  # the shoulders' plane lies this far behind the head centre
@@ -93,12 +93,6 @@ class Truth:
     roll_deg: float
     gaze_yaw_deg: float
     gaze_pitch_deg: float
-
-
-def _direction_angles(vector: np.ndarray) -> tuple[float, float]:
-    yaw = math.degrees(math.atan2(vector[0], -vector[2]))
-    pitch = math.degrees(math.atan2(-vector[1], math.hypot(vector[0], vector[2])))
-    return yaw, pitch
 
 
 def _triangulate(points: np.ndarray) -> np.ndarray:
@@ -278,7 +272,7 @@ class SceneRig:
         rotation = self.head_rotation(posture) @ self.base_pose.rotation
         yaw, pitch, roll = angles_from_rotation(rotation)
         eyes = rotation_from_angles(posture.eye_yaw_deg, posture.eye_pitch_deg, 0.0)
-        gaze_yaw, gaze_pitch = _direction_angles(rotation @ eyes @ np.array([0.0, 0.0, -1.0]))
+        gaze_yaw, gaze_pitch = direction_angles(rotation @ eyes @ np.array([0.0, 0.0, -1.0]))
         return Truth(yaw, pitch, roll, gaze_yaw, gaze_pitch)
 
     def posed_points(self, posture: Posture) -> np.ndarray:

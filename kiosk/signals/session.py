@@ -15,7 +15,7 @@ from kiosk.signals.lean import LeanSignal
 from kiosk.signals.nods import NodSignal
 from kiosk.signals.pointing import PointingSignal
 
-LOOKING_DOWN_DEG = 15.0  # gaze this far below the customer counts as looking down at something
+LOOKING_DOWN_DEG = 15.0  # gaze this far below the customer's eyes is looking down at something
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,10 @@ class SignalSet:
         nod = self.nods.update(t, head.pitch_deg if head else None, head.yaw_deg if head else None)
         new += self.nods.events[nod_events_before:]
         new += self.pointing.update(t, f.hands_tracked, f.pointing, f.open_palm)
-        looking_down = f.gaze is not None and f.gaze.pitch_deg < -LOOKING_DOWN_DEG
+        looking_down = (
+            f.gaze is not None
+            and f.gaze.pitch_deg - (f.customer_pitch_deg or 0.0) < -LOOKING_DOWN_DEG
+        )
         new += self.watch.update(t, f.wrist_raised, looking_down)
         self.events += new
         return FrameSignals(
