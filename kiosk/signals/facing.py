@@ -3,7 +3,8 @@
 Torso yaw comes from two readings that fail differently: the shoulders' metric depth from the
 pose model (good when turned far, noisy and biased near square-on) and the foreshortening of the
 shoulders' width against this agent's own square-on width (the widest they appear in the first
-minute). A turn counts only as far as both agree: the smaller magnitude, with the depth's sign.
+minute, and never less than an adult's 30 cm). A turn counts only as far as both agree: the
+smaller magnitude, with the depth's sign.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ _TOLERANCE_S = 0.3  # a torso reading that flickers for a moment does not end a 
 _REFERENCE_WINDOW_S = 60.0
 _REFERENCE_MIN_SAMPLES = 20
 _REFERENCE_PERCENTILE = 90  # the widest the shoulders appear, robust to a stray frame
+# Square-on shoulders (landmark to landmark) are at least this wide on an adult, so an agent
+# who is turned from the very start still reads as turned.
+_SQUARE_ON_MIN_CM = 30.0
 
 
 class TorsoYaw:
@@ -43,13 +47,12 @@ class TorsoYaw:
             if len(self._widths) % 15 == 0 or t_s - self._first_t_s > _REFERENCE_WINDOW_S:
                 self._reference_cm = float(np.percentile(self._widths, _REFERENCE_PERCENTILE))
             self._frozen = t_s - self._first_t_s > _REFERENCE_WINDOW_S
-        if (
-            width_cm is None
-            or self._reference_cm is None
-            or len(self._widths) < _REFERENCE_MIN_SAMPLES
-        ):
+        if width_cm is None:
             return depth_yaw_deg
-        ratio = min(1.0, width_cm / self._reference_cm)
+        reference_cm = _SQUARE_ON_MIN_CM
+        if self._reference_cm is not None and len(self._widths) >= _REFERENCE_MIN_SAMPLES:
+            reference_cm = max(reference_cm, self._reference_cm)
+        ratio = min(1.0, width_cm / reference_cm)
         foreshortened_deg = math.degrees(math.acos(ratio))
         return math.copysign(min(abs(depth_yaw_deg), foreshortened_deg), depth_yaw_deg)
 

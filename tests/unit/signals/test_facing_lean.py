@@ -111,3 +111,11 @@ def test_without_a_width_the_depth_reading_is_used_alone():
 
     assert TorsoYaw().update(0.0, 30.0, None) == 30.0
     assert TorsoYaw().update(0.0, None, 30.0) is None
+
+
+def test_an_agent_turned_from_the_first_frame_reads_turned():
+    from kiosk.signals.facing import TorsoYaw
+
+    torso = TorsoYaw()
+    fused = [torso.update(i / FPS, 44.0, 23.0) for i in range(60)]
+    assert all(35.0 < v <= 44.0 for v in fused)
