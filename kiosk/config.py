@@ -163,10 +163,10 @@ class LeanConfig:
 @dataclass(frozen=True)
 class NodsConfig:
     min_amplitude_deg: float = setting(
-        4.0, "A nod dips the head at least this far below its resting pitch.", min=1.0, max=45.0
+        3.0, "A nod dips the head at least this far below its resting pitch.", min=1.0, max=45.0
     )
     min_duration_s: float = setting(
-        0.2, "A down-up shorter than this is jitter, not a nod.", min=0.05, max=2.0
+        0.15, "A down-up shorter than this is jitter, not a nod.", min=0.05, max=2.0
     )
     max_duration_s: float = setting(
         1.2, "A dip longer than this is a look down, not a nod.", min=0.3, max=5.0

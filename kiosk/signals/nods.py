@@ -87,7 +87,7 @@ class NodSignal:
         yaws = [y for _, _, y in self._dip_samples]
         if (
             depth >= cfg.min_amplitude_deg
-            and t_s - dip["start"] >= cfg.min_duration_s
+            and t_s - dip["start"] >= cfg.min_duration_s - 1e-6  # frame times are inexact
             and max(yaws) - min(yaws) < depth
             and self._bottom_time_s(dip["trough"], depth) <= _MAX_BOTTOM_SHARE * cfg.max_duration_s
         ):

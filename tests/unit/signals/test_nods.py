@@ -68,7 +68,7 @@ def test_slow_continuous_nodding_longer_than_the_limit_is_impatient():
     assert len(signal.events) == 1
 
 
-@pytest.mark.parametrize(("amplitude", "expected"), [(3.0, 0), (5.0, 3)])
+@pytest.mark.parametrize(("amplitude", "expected"), [(2.5, 0), (3.5, 3)])
 def test_dips_below_the_minimum_amplitude_are_not_nods(amplitude, expected):
     _, completed = run(nod_train(1.0, 1.0, 3, amplitude), 6.0)
     assert len(completed) == expected
@@ -131,3 +131,8 @@ def test_nodding_that_starts_with_a_look_down_loses_at_most_one_nod():
     signal, completed = run(pitch, 10.0)
     assert len(completed) >= 11
     assert len(signal.events) == 1
+
+
+def test_a_one_frame_spike_is_jitter_not_a_nod():
+    _, completed = run(lambda t: -22.0 if abs(t - 2.0) < 0.03 else -15.0, 4.0)
+    assert completed == []
