@@ -122,6 +122,13 @@ class EyeContactConfig:
         min=0.0,
         max=5.0,
     )
+    iris_gain: float = setting(
+        1.5,
+        "MediaPipe's iris landmarks move about 60 per cent as far as the iris does (measured on "
+        "rendered eyes turned -30..30 degrees); the eye turn read from them is scaled by this.",
+        min=0.5,
+        max=3.0,
+    )
 
 
 @dataclass(frozen=True)

@@ -67,7 +67,7 @@ def extract_features(landmarks: Landmarks, config: Config) -> FrameFeatures:
             landmarks.face, landmarks.width, landmarks.height, config.camera.hfov_deg
         )
     if head is not None:
-        gaze = estimate_gaze(landmarks.face, head)
+        gaze = estimate_gaze(landmarks.face, head, config.eye_contact.iris_gain)
         customer_dir = customer_direction(head, customer.yaw_deg, customer.pitch_deg)
         customer_yaw, customer_pitch = direction_angles(customer_dir)
         head_forward = head.rotation @ np.array([0.0, 0.0, -1.0])

@@ -70,11 +70,14 @@ def iris_offsets(points_px: np.ndarray) -> tuple[float, float]:
     return float(dx), float(dy)
 
 
-def estimate_gaze(face: FaceLandmarks, head: HeadPose, neutral_offsets=(0.0, 0.0)) -> Gaze:
-    """Gaze from the head's rotation and the eyes' turn; `neutral_offsets` are the iris offsets
-    (right, down) of this person looking straight ahead, from calibration."""
+def estimate_gaze(
+    face: FaceLandmarks, head: HeadPose, iris_gain: float = 1.0, neutral_offsets=(0.0, 0.0)
+) -> Gaze:
+    """Gaze from the head's rotation and the eyes' turn. `iris_gain` corrects the iris model's
+    under-reading; `neutral_offsets` are the iris offsets (right, down) of this person looking
+    straight ahead, from calibration."""
     dx, dy = iris_offsets(face.pixels)
-    scale = EYE_WIDTH_CM / EYEBALL_RADIUS_CM
+    scale = iris_gain * EYE_WIDTH_CM / EYEBALL_RADIUS_CM
     eye_yaw = math.degrees(math.asin(max(-1.0, min(1.0, (dx - neutral_offsets[0]) * scale))))
     eye_pitch = -math.degrees(math.asin(max(-1.0, min(1.0, (dy - neutral_offsets[1]) * scale))))
     vector = head.rotation @ rotation_from_angles(eye_yaw, eye_pitch, 0.0) @ _FORWARD

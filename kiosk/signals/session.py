@@ -51,7 +51,9 @@ class SignalSet:
             t, f.torso_yaw_deg, f.shoulder_width_cm, f.customer_yaw_deg, f.head_to_customer
         )
         new += facing_events
-        lean_cm = self.lean.update(t, f.head_distance_cm)
+        # A turned head throws the fitted distance off by several cm, so lean is read only while
+        # the head faces the customer; a lean is a posture held for seconds and survives gaps.
+        lean_cm = self.lean.update(t, f.head_distance_cm if f.head_to_customer else None)
         nod_events_before = len(self.nods.events)
         nod = self.nods.update(t, head.pitch_deg if head else None, head.yaw_deg if head else None)
         new += self.nods.events[nod_events_before:]

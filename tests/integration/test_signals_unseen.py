@@ -1,5 +1,6 @@
-"""Nod counting on scripts the thresholds were not tuned on: small, deep, double and fast nods,
-and a slow shake. Measured by the real face mesh on rendered frames."""
+"""Signals on scripts the thresholds were not tuned on, measured by the real models on rendered
+frames: small, deep, double and fast nods and a slow shake; eye-only glances, a short stare, a
+head-only turn too brief to count."""
 
 import pytest
 
@@ -7,8 +8,8 @@ from kiosk import app
 from kiosk.camera.scene import SceneSource
 from kiosk.config import Config, TrackerConfig
 from kiosk.features.frame import extract_features
-from kiosk.scenes.library import desk, look, nods, shakes
-from kiosk.scenes.script import Scenario
+from kiosk.scenes.library import BODY_TO_SCREEN, desk, look, nods, shakes
+from kiosk.scenes.script import Posture, Scenario, Segment
 from kiosk.signals.session import SignalSet
 
 
@@ -63,3 +64,60 @@ def test_nods_on_unseen_scripts_are_counted_within_one(case):
     summary = signals.summary()["nods"]
     assert abs(summary["count"] - len(scenario.nod_times_s())) <= 1
     assert summary["impatient_bouts"] == impatient
+
+
+EYES_AWAY = Posture(eye_yaw_deg=30.0)
+GAZE_CASES = {
+    # (scenario, staring bouts, head-only turns)
+    "glances with the eyes only break a gaze": (
+        Scenario(
+            "unseen",
+            "",
+            (
+                look(3.0),
+                Segment(1.0, EYES_AWAY, target="away"),
+                look(3.0),
+                Segment(1.0, EYES_AWAY, target="away"),
+                look(3.0),
+            ),
+        ),
+        0,
+        0,
+    ),
+    "a 5 s gaze is a stare": (
+        Scenario("unseen", "", (desk(1.0), look(5.0), desk(1.0), look(2.0))),
+        1,
+        0,
+    ),
+    "a 1 s head-only turn is too short to count": (
+        Scenario(
+            "unseen",
+            "",
+            (
+                look(2.0),
+                desk(1.0),
+                Segment(1.0, BODY_TO_SCREEN, target="customer"),
+                desk(1.0),
+                look(2.0),
+            ),
+        ),
+        0,
+        0,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(GAZE_CASES))
+def test_gaze_and_facing_on_unseen_scripts(case):
+    scenario, stares, head_only = GAZE_CASES[case]
+    config = Config()
+    source = SceneSource(scenario, app.build_scene_rig(config.camera), config.camera.fps)
+    signals = SignalSet(config)
+    with app.build_tracker(TrackerConfig(hands=False), static_images=False) as tracker:
+        for frame in source:
+            signals.update(extract_features(tracker.track(frame, face=True, pose=True), config))
+    signals.finish(scenario.duration_s)
+    summary = signals.summary()
+    assert summary["eye_contact"]["staring_bouts"] == stares
+    assert summary["facing"]["head_only_turns"] == head_only
+    assert summary["impatience"]["events"] == 0
