@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from kiosk.config import Config
 from kiosk.features.frame import extract_features
+from kiosk.landmarks.types import Landmarks
 from kiosk.signals.session import SignalSet
 
 
@@ -54,7 +55,7 @@ def run_bench(source, tracker, config: Config, repeats: int = 20) -> BenchResult
             parts[part] = tracker.track(frame, **{p: p == part for p in model_ms})
             model_ms[part].append((time.perf_counter() - t0) * 1000)
         recorded.append(
-            parts["face"].__class__(
+            Landmarks(
                 t_s=frame.t_s,
                 frame_index=frame.index,
                 width=frame.width,
