@@ -5,6 +5,7 @@ Nothing else constructs hardware or models; cli.py parses arguments and calls in
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import logging
@@ -172,14 +173,7 @@ def bench(scene: str, config: Config, *, repeats: int = 20):
     """Time the models and the pure per-frame work on a scenario (see kiosk.bench)."""
     from kiosk.bench import run_bench
 
-    all_models = TrackerConfig(
-        face=True,
-        pose=True,
-        hands=True,
-        max_num_hands=config.tracker.max_num_hands,
-        min_detection_confidence=config.tracker.min_detection_confidence,
-        min_tracking_confidence=config.tracker.min_tracking_confidence,
-    )
+    all_models = dataclasses.replace(config.tracker, face=True, pose=True, hands=True)
     source = open_frame_source(f"scene:{scene}", config)
     with build_tracker(all_models, static_images=False) as tracker:
         return run_bench(source, tracker, config, repeats=repeats)

@@ -21,7 +21,7 @@ from kiosk.features.gaze import (
     estimate_gaze,
 )
 from kiosk.features.hands import HandShape, hand_shape
-from kiosk.features.head_pose import HeadPose, camera_matrix, head_pose_from_face
+from kiosk.features.head_pose import HeadPose, focal_length_px, head_pose_from_face
 from kiosk.landmarks.types import Landmarks
 
 CHIN = 152
@@ -92,9 +92,7 @@ def extract_features(landmarks: Landmarks, config: Config) -> FrameFeatures:
                 # The shoulders stand about a hand behind the head; scaling by their distance
                 # makes the width independent of leaning in or out.
                 depth_cm = values["head_distance_cm"] + SHOULDERS_BEHIND_HEAD_CM
-                focal_px = camera_matrix(landmarks.width, landmarks.height, config.camera.hfov_deg)[
-                    0, 0
-                ]
+                focal_px = focal_length_px(landmarks.width, config.camera.hfov_deg)
                 values["shoulder_width_cm"] = width_px * depth_cm / focal_px
         values["wrist_raised"] = wrist_raised(pose)
     if config.tracker.hands:

@@ -28,9 +28,14 @@ class HeadPose:
     reprojection_px: float  # RMS distance between the fitted model and the landmarks
 
 
+def focal_length_px(width: int, hfov_deg: float) -> float:
+    """Pinhole focal length in pixels for an image this wide behind a lens of this field of view."""
+    return (width / 2.0) / math.tan(math.radians(hfov_deg) / 2.0)
+
+
 def camera_matrix(width: int, height: int, hfov_deg: float) -> np.ndarray:
     """Pinhole intrinsics for an image of this size from the lens's horizontal field of view."""
-    focal_px = (width / 2.0) / math.tan(math.radians(hfov_deg) / 2.0)
+    focal_px = focal_length_px(width, hfov_deg)
     return np.array([[focal_px, 0.0, width / 2.0], [0.0, focal_px, height / 2.0], [0.0, 0.0, 1.0]])
 
 

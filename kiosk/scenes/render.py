@@ -127,7 +127,6 @@ class SceneRig:
     ) -> None:
         self.photo_rgb = photo_rgb
         self.height, self.width = photo_rgb.shape[:2]
-        self.hfov_deg = hfov_deg
         self.intrinsics = camera_matrix(self.width, self.height, hfov_deg)
         self.focal_px = float(self.intrinsics[0, 0])
         base = estimate_head_pose(face.pixels, self.width, self.height, hfov_deg)

@@ -54,10 +54,6 @@ class Runs:
     def active(self) -> bool:
         return self.start_s is not None
 
-    def current_s(self, t_s: float) -> float:
-        """How long the open run has lasted at `t_s` (0 when none)."""
-        return 0.0 if self.start_s is None else max(0.0, t_s - self.start_s)
-
     def update(self, t_s: float, value: bool | None) -> Run | None:
         if self._prev_value and self._prev_t_s is not None:
             self.last_true_end_s = min(t_s, self._prev_t_s + MAX_FRAME_GAP_S)

@@ -37,10 +37,6 @@ class EyeContactSignal:
         self.events += new
         return new
 
-    def staring_now(self, t_s: float) -> bool:
-        """True once the current unbroken gaze has passed the stare limit (for live nudges)."""
-        return self._gaze.current_s(t_s) > self.config.stare_limit_s
-
     def finish(self, t_s: float) -> list[Event]:
         self._time.finish(t_s)
         return self._close(self._gaze.finish(t_s), self._no_look.finish(t_s))

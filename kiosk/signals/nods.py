@@ -129,15 +129,6 @@ class NodSignal:
                 Event("impatient_nodding", train[0] - 1.0 / rate_hz, duration_s, detail)
             )
 
-    def impatient_now(self) -> bool:
-        """The nods so far in the open train already qualify (for live nudges)."""
-        cfg = self.config
-        train = self._train
-        if len(train) < cfg.impatient_min_nods:
-            return False
-        span_s = train[-1] - train[0]
-        return span_s <= 0 or (len(train) - 1) / span_s >= cfg.impatient_rate_hz
-
     def finish(self, t_s: float) -> list[Event]:
         before = len(self.events)
         self._close_train()
