@@ -30,3 +30,7 @@ class TrackerError(KioskError):
 
 class OutputError(KioskError):
     """An output file cannot be written."""
+
+
+class GpioError(KioskError):
+    """GPIO pins cannot be opened: not a Pi, no pin library, a pin in use or wrongly named."""

@@ -39,6 +39,7 @@ class SceneSource:
             "i": index,
             "t_s": round(state.t_s, 4),
             "present": state.present,
+            "customer": state.customer,
             "gaze_target": state.target,
         }
         if state.present:

@@ -215,9 +215,10 @@ SCENARIOS: dict[str, Scenario] = {
         ),
         Scenario(
             "counter_shift",
-            "A slice of a shift for the demo: good service, then a stare, impatient nodding "
-            "and a head-only turn.",
+            "A slice of a shift for the demo: a customer arrives, good service, then a stare, "
+            "impatient nodding and a head-only turn; the customer leaves.",
             (
+                desk(3.0, label="no customer yet"),
                 look(2.0),
                 single_nod(),
                 desk(1.5),
@@ -231,7 +232,9 @@ SCENARIOS: dict[str, Scenario] = {
                 Segment(3.5, BODY_TO_SCREEN, target="customer", label="head only"),
                 desk(1.0),
                 look(3.0, FORWARD, label="lean in"),
+                desk(6.0, label="customer gone"),
             ),
+            customer=((1.0, 35.4),),
         ),
     )
 }

@@ -84,6 +84,7 @@ class SceneState:
     target: str
     present: bool
     segment: str
+    customer: bool = True  # a customer at the counter (what a presence sensor would say)
     nod_completed: bool = False  # a nod ended since the previous frame (set by Scenario.frames)
 
 
@@ -100,10 +101,17 @@ class Scenario:
     # A slow, small drift of the head that real people never stop making, so that no signal
     # is tested on a frozen head. Well below a nod in both speed and size.
     sway_deg: float = 1.0
+    # When a customer stands at the counter: (arrive_s, leave_s) spans; None = all the time.
+    customer: tuple[tuple[float, float], ...] | None = None
 
     @property
     def duration_s(self) -> float:
         return sum(s.duration_s for s in self.segments)
+
+    def customer_present(self, t_s: float) -> bool:
+        if self.customer is None:
+            return True
+        return any(arrive <= t_s < leave for arrive, leave in self.customer)
 
     def _locate(self, t_s: float) -> tuple[int, float]:
         start = 0.0
@@ -138,6 +146,7 @@ class Scenario:
             target=segment.target if segment.present else "none",
             present=segment.present,
             segment=segment.label,
+            customer=self.customer_present(t_s),
         )
 
     def nod_times_s(self) -> list[float]:

@@ -3,9 +3,33 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, get_args
 
 MAX_FRAME_GAP_S = 0.5  # a longer gap between frames is a dropout, not time spent in a state
+
+
+# Faults the nudge rules can cue, one per cue (see [cues] in the config).
+FaultKind = Literal[
+    "no_eye_contact",
+    "staring",
+    "not_facing",
+    "head_only_turn",
+    "leaning_back",
+    "impatient_nodding",
+    "pointing",
+    "pointing_at_face",
+]
+FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A fault going on now. `since_s`: when the behaviour began; `active_s`: when it had lasted
+    its minimum time, i.e. the frame from which a cue may show it (for latency figures)."""
+
+    kind: FaultKind
+    since_s: float
+    active_s: float
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from typing import Any
 
 from kiosk.config import Config
 from kiosk.features.frame import FrameFeatures
-from kiosk.signals.events import Event
+from kiosk.signals.events import Event, Fault
 from kiosk.signals.eye_contact import EyeContactSignal
 from kiosk.signals.facing import FacingSignal
 from kiosk.signals.impatience import WatchCheckSignal, impatience_summary
@@ -27,7 +27,8 @@ class FrameSignals:
     lean_cm: float | None
     nod: bool
     pointing: bool
-    events: tuple[Event, ...] = ()
+    events: tuple[Event, ...] = ()  # events that closed on this frame
+    faults: tuple[Fault, ...] = ()  # faults going on now (their minimum time reached)
 
 
 class SignalSet:

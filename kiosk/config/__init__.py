@@ -1,0 +1,50 @@
+"""The kiosk's configuration: one TOML file parsed into frozen, validated objects.
+
+Every default lives here and suits a Raspberry Pi with a Camera Module and the documented wiring.
+"""
+
+from kiosk.config.live import (
+    CueConfig,
+    CuesConfig,
+    LedsConfig,
+    NudgesConfig,
+    PauseConfig,
+    PresenceConfig,
+    SignalsConfig,
+)
+from kiosk.config.load import config_from_dict, default_toml, load_config
+from kiosk.config.measure import (
+    CameraConfig,
+    CustomerConfig,
+    EyeContactConfig,
+    FacingConfig,
+    ImpatienceConfig,
+    LeanConfig,
+    NodsConfig,
+    PointingConfig,
+    TrackerConfig,
+)
+from kiosk.config.root import Config
+
+__all__ = [
+    "CameraConfig",
+    "Config",
+    "CueConfig",
+    "CuesConfig",
+    "CustomerConfig",
+    "EyeContactConfig",
+    "FacingConfig",
+    "ImpatienceConfig",
+    "LeanConfig",
+    "LedsConfig",
+    "NodsConfig",
+    "NudgesConfig",
+    "PauseConfig",
+    "PointingConfig",
+    "PresenceConfig",
+    "SignalsConfig",
+    "TrackerConfig",
+    "config_from_dict",
+    "default_toml",
+    "load_config",
+]

@@ -1,0 +1,63 @@
+"""The whole configuration: one frozen object with a section per concern."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kiosk.config.live import (
+    CuesConfig,
+    LedsConfig,
+    NudgesConfig,
+    PauseConfig,
+    PresenceConfig,
+    SignalsConfig,
+)
+from kiosk.config.measure import (
+    CameraConfig,
+    CustomerConfig,
+    EyeContactConfig,
+    FacingConfig,
+    ImpatienceConfig,
+    LeanConfig,
+    NodsConfig,
+    PointingConfig,
+    TrackerConfig,
+)
+
+
+@dataclass(frozen=True)
+class Config:
+    camera: CameraConfig = field(default_factory=CameraConfig)
+    tracker: TrackerConfig = field(default_factory=TrackerConfig)
+    customer: CustomerConfig = field(default_factory=CustomerConfig)
+    eye_contact: EyeContactConfig = field(default_factory=EyeContactConfig)
+    facing: FacingConfig = field(default_factory=FacingConfig)
+    lean: LeanConfig = field(default_factory=LeanConfig)
+    nods: NodsConfig = field(default_factory=NodsConfig)
+    pointing: PointingConfig = field(default_factory=PointingConfig)
+    impatience: ImpatienceConfig = field(default_factory=ImpatienceConfig)
+    signals: SignalsConfig = field(default_factory=SignalsConfig)
+    presence: PresenceConfig = field(default_factory=PresenceConfig)
+    nudges: NudgesConfig = field(default_factory=NudgesConfig)
+    cues: CuesConfig = field(default_factory=CuesConfig)
+    leds: LedsConfig = field(default_factory=LedsConfig)
+    pause: PauseConfig = field(default_factory=PauseConfig)
+
+
+SECTION_DOCS = {
+    "camera": "The camera facing the agent.",
+    "tracker": "MediaPipe models; only the enabled ones are loaded.",
+    "customer": "Where the customer is, for eye contact and facing.",
+    "eye_contact": "Eye contact: soft gaze with breaks; staring and never looking up are faults.",
+    "facing": "Facing: the whole body, not only the head, toward the customer.",
+    "lean": "Lean, measured against the agent's own neutral posture.",
+    "nods": "Nods: occasional ones say 'I'm listening'; fast or continuous ones say 'hurry up'.",
+    "pointing": "Gestures: an open palm invites; a pointed index finger commands.",
+    "impatience": "Other signs of impatience.",
+    "signals": "Signals on a live stream: dropouts and learned baselines.",
+    "presence": "The customer: how presence is sensed, and when an interaction starts and ends.",
+    "nudges": "Nudge rules: one cue at a time, hysteresis, cooldowns and a global limit.",
+    "cues": "One cue per fault: its LED, pattern, priority and cooldown.",
+    "leds": "The LEDs: backend, brightness and the status LED.",
+    "pause": "The pause / privacy button: paused, frames are dropped unprocessed.",
+}
