@@ -9,6 +9,8 @@ import statistics
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from kiosk.features.head_pose import HeadPose
 from kiosk.signals.session import FrameSignals
 
@@ -46,38 +48,86 @@ class FrameResult:
         return line
 
 
+class StreamingMedian:
+    """The median of angles in degrees in bounded memory: exact for the first `exact_limit`
+    values, then from a histogram of 0.01-degree bins (as fine as the output is rounded)."""
+
+    _BIN_DEG = 0.01
+    _RANGE_DEG = 180.0
+
+    def __init__(self, exact_limit: int = 4096) -> None:
+        self.exact_limit = exact_limit
+        self._values: list[float] = []
+        self._counts: np.ndarray | None = None
+        self.count = 0
+
+    def add(self, value: float) -> None:
+        self.count += 1
+        if self._counts is None:
+            self._values.append(value)
+            if len(self._values) > self.exact_limit:
+                bins = int(2 * self._RANGE_DEG / self._BIN_DEG) + 1
+                self._counts = np.zeros(bins, dtype=np.int64)
+                for v in self._values:
+                    self._counts[self._bin(v)] += 1
+                self._values = []
+            return
+        self._counts[self._bin(value)] += 1
+
+    def _bin(self, value: float) -> int:
+        clipped = min(max(value, -self._RANGE_DEG), self._RANGE_DEG)
+        return round((clipped + self._RANGE_DEG) / self._BIN_DEG)
+
+    @property
+    def median(self) -> float | None:
+        if self._counts is None:
+            return statistics.median(self._values) if self._values else None
+        middle = int(np.searchsorted(np.cumsum(self._counts), (self.count + 1) / 2.0))
+        return middle * self._BIN_DEG - self._RANGE_DEG
+
+
 class AnalysisSummary:
-    """Accumulates frame results into the `kiosk analyze --json` object."""
+    """Accumulates frame results into the `kiosk analyze --json` object, in bounded memory."""
 
     def __init__(self, source: str, fps: float) -> None:
         self.source = source
         self.fps = fps
         self.frames = 0
         self.face_frames = 0
-        self._yaw: list[float] = []
-        self._pitch: list[float] = []
-        self._roll: list[float] = []
+        self._yaw = StreamingMedian()
+        self._pitch = StreamingMedian()
+        self._roll = StreamingMedian()
 
     def add(self, result: FrameResult) -> None:
         self.frames += 1
         self.face_frames += result.face
         if result.head_pose is not None:
-            self._yaw.append(result.head_pose.yaw_deg)
-            self._pitch.append(result.head_pose.pitch_deg)
-            self._roll.append(result.head_pose.roll_deg)
+            self._yaw.add(result.head_pose.yaw_deg)
+            self._pitch.add(result.head_pose.pitch_deg)
+            self._roll.add(result.head_pose.roll_deg)
 
-    def to_json(self, signals: dict[str, Any] | None = None) -> dict[str, Any]:
-        """The summary object; `signals` (SignalSet.summary()) adds the behaviour keys."""
+    def to_json(
+        self, signals: dict[str, Any] | None = None, *, duration_s: float | None = None
+    ) -> dict[str, Any]:
+        """The summary object; `signals` (SignalSet.summary()) adds the behaviour keys.
 
-        def median(values: list[float]) -> float | None:
-            return _round(statistics.median(values), 2) if values else None
+        `duration_s` given (a live interaction): its length, and `fps` is the measured rate;
+        otherwise each frame stands for one frame interval (one image at 15 fps lasts 1/15 s).
+        """
 
+        def median(values: StreamingMedian) -> float | None:
+            value = values.median
+            return None if value is None else _round(value, 2)
+
+        if duration_s is None:
+            duration_s, fps = self.frames / self.fps, self.fps
+        else:
+            fps = self.frames / duration_s if duration_s > 0 else self.fps
         summary = {
             "source": self.source,
             "frames": self.frames,
-            # Each frame stands for one frame interval, so one image at 15 fps lasts 1/15 s.
-            "duration_s": _round(self.frames / self.fps),
-            "fps": _round(self.fps),
+            "duration_s": _round(duration_s),
+            "fps": _round(fps),
             "face_visible_ratio": _round(self.face_frames / self.frames) if self.frames else None,
             "head_pose": {
                 "yaw_deg_median": median(self._yaw),

@@ -9,21 +9,30 @@ import dataclasses
 import functools
 import json
 import logging
-import time
+import threading
 from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from kiosk.analysis import AnalysisSummary, FrameResult
+from kiosk import gpio
+from kiosk.analysis import FrameResult
 from kiosk.camera.open import open_source
 from kiosk.camera.scene import SceneSource
 from kiosk.camera.types import Frame, FrameSource
 from kiosk.config import CameraConfig, Config, TrackerConfig
 from kiosk.errors import ConfigError, OutputError, SourceError
-from kiosk.features.frame import extract_features
+from kiosk.feedback.button import KeyboardPause, PauseButton
+from kiosk.feedback.leds import build_leds
+from kiosk.feedback.pause import PauseState
+from kiosk.feedback.rules import NudgeRules
+from kiosk.loop import LoopParts, LoopStats, Presses, run_loop
+from kiosk.pipeline import Pipeline, StepResult
+from kiosk.presence.interaction import InteractionTracker
+from kiosk.presence.sensors import open_presence
+from kiosk.scenes.library import get_scenario
 from kiosk.scenes.render import SceneRig
-from kiosk.signals.session import SignalSet
+from kiosk.storage.events_file import EventsFile
 
 log = logging.getLogger(__name__)
 
@@ -74,18 +83,6 @@ def _write_line(stream, record: dict[str, Any]) -> None:
     stream.flush()
 
 
-def _pace(t_s: float, started: tuple[float, float] | None) -> tuple[float, float]:
-    """Sleep until the wall clock catches up with the frame's time; returns the anchor."""
-    now = time.monotonic()
-    if started is None:
-        return (now, t_s)
-    wall0, t0 = started
-    delay = (t_s - t0) - (now - wall0)
-    if delay > 0:
-        time.sleep(delay)
-    return started
-
-
 def analyze(
     spec: str,
     config: Config,
@@ -93,17 +90,15 @@ def analyze(
     fps: float | None = None,
     per_frame_path: str | Path | None = None,
     on_frame: Callable[[FrameResult], None] | None = None,
-    realtime: bool = False,
 ) -> dict[str, Any]:
     """Run the measuring pipeline over a source and return the summary object.
 
-    Per-frame lines are written and flushed as they are made, so an error or Ctrl-C part way
-    keeps everything measured until then; Ctrl-C ends the run with the summary so far.
-    `realtime` paces recorded sources (files, scenes) at their own frame rate, as a camera would.
+    The whole input is one interaction (no presence sensor, no nudges). Per-frame lines are
+    written and flushed as they are made, so an error or Ctrl-C part way keeps everything
+    measured until then; Ctrl-C ends the run with the summary so far.
     """
     if not config.tracker.face:
         raise ConfigError("analyze needs the face model: set [tracker] face = true")
-    parts = {"face": True, "pose": config.tracker.pose, "hands": config.tracker.hands}
     with ExitStack() as stack:
         per_frame = (
             _open_output(per_frame_path, stack, "per-frame file") if per_frame_path else None
@@ -112,31 +107,110 @@ def analyze(
         stack.callback(source.close)
         tracker = build_tracker(config.tracker, static_images=not source.sequence)
         stack.callback(tracker.close)
-        summary = AnalysisSummary(source.name, source.fps)
-        signals = SignalSet(config)
-        anchor = None
+        pipeline = Pipeline(
+            config,
+            tracker,
+            source_name=source.name,
+            fps=source.fps,
+            interactions=InteractionTracker.whole_input(),
+        )
         end_s = 0.0
         try:
             for frame in source:
-                if realtime and not source.live:
-                    anchor = _pace(frame.t_s, anchor)
-                features = extract_features(tracker.track(frame, **parts), config)
-                frame_signals = signals.update(features)
-                result = FrameResult(
-                    frame.index, frame.t_s, frame.file, features.face, features.head, frame_signals
-                )
-                summary.add(result)
+                step = pipeline.step(frame)
+                if step is None:
+                    continue
                 end_s = frame.t_s + 1.0 / source.fps
                 if per_frame is not None:
-                    _write_line(per_frame, result.to_json())
+                    _write_line(per_frame, step.frame.to_json())
                 if on_frame is not None:
-                    on_frame(result)
+                    on_frame(step.frame)
         except KeyboardInterrupt:
             log.warning(
-                "interrupted after %d frames; summarising what was measured", summary.frames
+                "interrupted after %d frames; summarising what was measured", pipeline.frames
             )
-        signals.finish(end_s)
-        return summary.to_json(signals.summary())
+        pipeline.finish(end_s)
+        return pipeline.closed[0]["summary"] if pipeline.closed else pipeline.empty_summary()
+
+
+def _leds_factory(backend: str, pin_factory):
+    """The pin factory for the kiosk's own LEDs and button: injected (tests), gpiozero's mock,
+    the real pins, or none for the console."""
+    if pin_factory is not None or backend == "console":
+        return pin_factory
+    return gpio.pin_factory(backend)
+
+
+def run_kiosk(
+    config: Config,
+    *,
+    source: str | None = None,
+    leds_backend: str | None = None,
+    events_path: str | Path | None = None,
+    realtime: bool = False,
+    stop: threading.Event | None = None,
+    on_step: Callable[[StepResult], None] | None = None,
+    pin_factory=None,
+    out=None,
+) -> LoopStats:
+    """The live kiosk: camera (or any source) to LEDs, until the source ends or `stop` is set.
+
+    Everything is opened before the first frame, so a missing camera or busy GPIO pin is one
+    clear error at start; everything opened is closed again on the way out.
+    """
+    spec = source or config.camera.source
+    backend = leds_backend or config.leds.backend
+    scenario = get_scenario(spec.removeprefix("scene:")) if spec.startswith("scene:") else None
+    with ExitStack() as stack:
+        first = open_frame_source(spec, config)
+        stack.callback(first.close)
+        opened = [first]
+
+        def open_source() -> FrameSource:
+            if opened:
+                return opened.pop()
+            return open_frame_source(spec, config)
+
+        factory = _leds_factory(backend, pin_factory)
+        leds = build_leds(config, backend, pin_factory=factory, out=out)
+        stack.callback(leds.close)
+        presence_factory = factory if backend == "mock" else None
+        presence = open_presence(config.presence, scenario=scenario, pin_factory=presence_factory)
+        stack.callback(presence.close)
+        presses = Presses()
+        if config.pause.enabled:
+            if backend == "console":
+                button = KeyboardPause(presses.press)
+            else:
+                button = PauseButton(config.pause.pin, presses.press, pin_factory=factory)
+            stack.callback(button.close)
+        write = lambda record: None  # noqa: E731 - no events file
+        if events_path is not None:
+            events = EventsFile(events_path)
+            stack.callback(events.close)
+            write = events.write
+        tracker = build_tracker(config.tracker, static_images=not first.sequence)
+        stack.callback(tracker.close)
+        pipeline = Pipeline(
+            config,
+            tracker,
+            source_name=first.name,
+            fps=first.fps,
+            interactions=InteractionTracker(
+                config.presence.min_present_s, config.presence.absent_end_s
+            ),
+            rules=NudgeRules(config.nudges, config.cues),
+        )
+        parts = LoopParts(
+            open_source=open_source,
+            pipeline=pipeline,
+            leds=leds,
+            presence=presence,
+            pause=PauseState(config.pause.auto_resume_min),
+            presses=presses,
+            write=write,
+        )
+        return run_loop(parts, stop=stop, realtime=realtime, on_step=on_step)
 
 
 def render_scene(

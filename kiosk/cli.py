@@ -11,7 +11,10 @@ import json
 import logging
 import math
 import os
+import signal
 import sys
+import threading
+from collections import Counter
 
 from kiosk import __version__
 from kiosk.config import default_toml, load_config
@@ -58,6 +61,33 @@ def _build_parser() -> argparse.ArgumentParser:
         type=_positive_float,
         metavar="N",
         help="timing of images and folders; videos are thinned to at most N frames per second",
+    )
+
+    run = commands.add_parser(
+        "run",
+        help="the live kiosk: camera to LEDs (SIGTERM or Ctrl-C ends it cleanly)",
+        description="Run the live loop: frames from the camera (or SPEC), nudges on the LEDs, "
+        "records to --events. A finite source (a video, a scene) ends the run with exit 0.",
+    )
+    run.add_argument("--config", metavar="FILE", help="TOML configuration file")
+    run.add_argument(
+        "--source",
+        metavar="SPEC",
+        help='frames from "picamera", "usb:N", a video, or "scene:NAME" (default [camera] source)',
+    )
+    run.add_argument(
+        "--leds",
+        choices=("gpio", "mock", "console"),
+        metavar="BACKEND",
+        help="gpio, mock or console (default [leds] backend)",
+    )
+    run.add_argument(
+        "--events", metavar="OUT.jsonl", help="append one JSON line per record as it happens"
+    )
+    run.add_argument(
+        "--realtime",
+        action="store_true",
+        help="pace a recorded source (video, scene) at its own frame rate, as a camera would",
     )
 
     check = commands.add_parser(
@@ -120,9 +150,54 @@ def _cmd_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def _stop_on_signals() -> threading.Event:
+    """SIGTERM and Ctrl-C end the run cleanly: the loop sees the flag within a frame."""
+    stop = threading.Event()
+
+    def handler(signum, frame) -> None:
+        stop.set()
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, handler)
+        signal.signal(signal.SIGINT, handler)
+    return stop
+
+
+def _report(stats) -> str:
+    cues = Counter(n["cue"] for n in stats.nudges)
+    latencies = sorted(n["latency_ms"] for n in stats.nudges)
+    text = (
+        f"run: {stats.frames} frames ({stats.processed} processed, {stats.paused_frames} paused, "
+        f"{stats.dropped} dropped), {stats.interactions} interaction(s), "
+        f"{len(stats.nudges)} nudge(s)"
+    )
+    if cues:
+        text += " (" + ", ".join(f"{cue} x{n}" for cue, n in cues.items()) + ")"
+        text += f", LED latency max {latencies[-1]:.0f} ms after capture"
+    if stats.camera_faults:
+        text += f", {stats.camera_faults} camera fault(s)"
+    return text
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from kiosk import app
+
+    config = load_config(args.config)
+    stats = app.run_kiosk(
+        config,
+        source=args.source,
+        leds_backend=args.leds,
+        events_path=args.events,
+        realtime=args.realtime,
+        stop=_stop_on_signals(),
+    )
+    print(_report(stats), flush=True)
+    return 0
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from kiosk import app
-    from kiosk.analysis import FrameResult, describe
+    from kiosk.analysis import describe
     from kiosk.scenes.library import get_scenario
 
     config = load_config(args.config)
@@ -131,38 +206,80 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print(f"demo: scenario {scenario.name!r}, {scenario.duration_s:.0f} s {pace}")
     print(f"      {scenario.description}")
     print("      rendered from a real photo; no camera, no GPIO, no network needed")
-    last_second = [-1]
-
-    def show(result: FrameResult) -> None:
-        signals = result.signals
-        for event in signals.events if signals else ():
-            print(f"  t={result.t_s:5.1f} s  >> {_describe_event(event)}", flush=True)
-        second = int(result.t_s)
-        if second == last_second[0]:
-            return
-        last_second[0] = second
-        pose = result.head_pose
-        if pose is None:
-            print(f"  t={second:3d} s  no face", flush=True)
-            return
-        eyes = {True: "on customer", False: "elsewhere", None: "--"}[signals.gaze_on_customer]
-        torso = "--" if signals.torso_yaw_deg is None else f"{signals.torso_yaw_deg:+4.0f}"
-        lean = "--" if signals.lean_cm is None else f"{signals.lean_cm:+5.1f} cm"
-        print(
-            f"  t={second:3d} s  head yaw {pose.yaw_deg:+5.1f} pitch {pose.pitch_deg:+5.1f}"
-            f"  eyes {eyes:11s}  torso {torso}  lean {lean}",
-            flush=True,
-        )
-
-    summary = app.analyze(f"scene:{scenario.name}", config, on_frame=show, realtime=not args.fast)
-    print("summary:")
-    print(describe(summary))
+    print("      LEDs are printed as lines; " + _pause_hint())
+    interactions: list[dict] = []
+    stats = app.run_kiosk(
+        config,
+        source=f"scene:{scenario.name}",
+        leds_backend="console",
+        realtime=not args.fast,
+        stop=_stop_on_signals(),
+        on_step=DemoPrinter(interactions),
+    )
+    print(_report(stats))
+    for i, record in enumerate(interactions, 1):
+        print(f"interaction {i}: t={record['start_s']:.1f}..{record['end_s']:.1f} s")
+        print("  " + describe(record["summary"]).replace("\n", "\n  "))
     return 0
 
 
-def _describe_event(event) -> str:
-    extra = "".join(f", {k} {v}" for k, v in event.detail.items())
-    return f"{event.kind.replace('_', ' ')} ({event.duration_s:.1f} s{extra})"
+def _pause_hint() -> str:
+    if sys.stdin is not None and sys.stdin.isatty():
+        return "press Enter to pause or resume tracking (the privacy button)"
+    return "the pause button is the keyboard's Enter key when run in a terminal"
+
+
+class DemoPrinter:
+    """The demo's running commentary: a line a second, and each event, nudge and interaction."""
+
+    def __init__(self, interactions: list[dict]) -> None:
+        self.interactions = interactions
+        self.last_second = -1
+
+    def __call__(self, step) -> None:
+        t_s = step.frame.t_s
+        for record in step.records:
+            line = _describe_record(record)
+            if line:
+                print(f"  t={t_s:5.1f} s  >> {line}", flush=True)
+            if record["kind"] == "interaction":
+                self.interactions.append(record)
+        second = int(t_s)
+        if second == self.last_second:
+            return
+        self.last_second = second
+        print(f"  t={second:3d} s  {_describe_frame(step)}", flush=True)
+
+
+def _describe_frame(step) -> str:
+    who = "customer " if step.customer else "no customer"
+    pose, signals = step.frame.head_pose, step.frame.signals
+    if pose is None:
+        return f"{who}  no face"
+    eyes = {True: "on customer", False: "elsewhere", None: "--"}[signals.gaze_on_customer]
+    torso = "--" if signals.torso_yaw_deg is None else f"{signals.torso_yaw_deg:+4.0f}"
+    lean = "--" if signals.lean_cm is None else f"{signals.lean_cm:+5.1f} cm"
+    return (
+        f"{who}  head yaw {pose.yaw_deg:+5.1f} pitch {pose.pitch_deg:+5.1f}"
+        f"  eyes {eyes:11s}  torso {torso}  lean {lean}"
+    )
+
+
+def _describe_record(record: dict) -> str | None:
+    kind = record["kind"]
+    if kind == "nudge":
+        return f"NUDGE {record['cue'].replace('_', ' ')}: {record['reason']}"
+    if kind == "interaction_start":
+        return "customer at the counter: interaction started (signals count from now)"
+    if kind == "interaction":
+        summary = record["summary"]
+        return f"interaction ended after {summary['duration_s']:.1f} s, {record['nudges']} nudge(s)"
+    if kind in ("pause", "camera_fault"):
+        return f"{kind.replace('_', ' ')} {record['start_s']:.1f}..{record['end_s']:.1f} s"
+    detail = "".join(
+        f", {k} {v}" for k, v in record.items() if k not in ("kind", "t_s", "duration_s")
+    )
+    return f"{kind.replace('_', ' ')} ({record.get('duration_s', 0):.1f} s{detail})"
 
 
 def _cmd_scene(args: argparse.Namespace) -> int:
@@ -198,6 +315,7 @@ _COMMANDS = {
     "check-config": _cmd_check_config,
     "config": _cmd_config,
     "demo": _cmd_demo,
+    "run": _cmd_run,
     "scene": _cmd_scene,
     "bench": _cmd_bench,
 }

@@ -102,7 +102,10 @@ class UsbCameraSource:
         index = 0
         last_frame_s = time.monotonic()
         while True:
-            ok, bgr = self._capture.read()
+            # The frame's time is when its grab started, not when processing begins.
+            grab_s = time.monotonic()
+            ok = self._capture.grab()
+            bgr = self._capture.retrieve()[1] if ok else None
             now_s = time.monotonic()
             if not ok or bgr is None:
                 if now_s - last_frame_s > self._stall_timeout_s:
@@ -113,7 +116,7 @@ class UsbCameraSource:
                 time.sleep(0.05)
                 continue
             last_frame_s = now_s
-            yield Frame(rgb=cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), t_s=now_s, index=index)
+            yield Frame(rgb=cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), t_s=grab_s, index=index)
             index += 1
 
     def close(self) -> None:

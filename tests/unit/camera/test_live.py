@@ -1,5 +1,6 @@
 import importlib.util
 import sys
+import time
 import types
 from typing import ClassVar
 
@@ -123,11 +124,12 @@ class FakeCapture:
     def get(self, prop):
         return 30.0
 
-    def read(self):
+    def grab(self):
         self.reads += 1
-        if self.reads <= 2:
-            return True, np.zeros((48, 64, 3), dtype=np.uint8)
-        return False, None
+        return self.reads <= 2
+
+    def retrieve(self):
+        return True, np.zeros((48, 64, 3), dtype=np.uint8)
 
     def release(self):
         pass
@@ -140,7 +142,10 @@ def test_an_unplugged_usb_camera_is_reported_not_waited_on_forever(monkeypatch):
     monkeypatch.setattr(live.cv2, "VideoCapture", FakeCapture)
     source = live.UsbCameraSource(0, CameraConfig(stall_timeout_s=0.5))
     frames = []
+    before_s = time.monotonic()
     with pytest.raises(CameraStoppedError, match=r"usb:0 delivered no frame for 0\.5 s"):
         for frame in source:
             frames.append(frame)
     assert len(frames) == 2
+    # stamped when the grab started, on the monotonic clock
+    assert before_s <= frames[0].t_s < frames[1].t_s < before_s + 0.5

@@ -1,0 +1,280 @@
+"""The live loop of `kiosk run` and `kiosk demo`: frames in, LEDs and records out.
+
+Live cameras are read on their own thread keeping only the newest frame; a camera that stops is
+retried with back-off while the status LED says so; the pause button drops frames unprocessed.
+The loop stops when `stop` is set (SIGTERM, Ctrl-C) or a finite source ends, closing the
+interaction in progress and darkening the LEDs.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from kiosk.camera.latest import LatestFrameReader
+from kiosk.camera.types import Frame, FrameSource
+from kiosk.errors import SourceError
+from kiosk.feedback.leds import Leds
+from kiosk.feedback.pause import PauseState
+from kiosk.pipeline import Pipeline, StepResult
+from kiosk.presence.sensors import PresenceSensor
+
+log = logging.getLogger(__name__)
+
+RETRY_DELAYS_S = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
+_POLL_S = 0.1  # how often a waiting loop looks at the stop flag
+
+
+class Presses:
+    """Button presses handed from gpiozero's (or the keyboard's) thread to the loop."""
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._lock = threading.Lock()
+
+    def press(self) -> None:
+        with self._lock:
+            self._count += 1
+
+    def take(self) -> int:
+        with self._lock:
+            count, self._count = self._count, 0
+        return count
+
+
+@dataclass
+class LoopParts:
+    """What the composition root builds for a run (see kiosk.app)."""
+
+    open_source: Callable[[], FrameSource]
+    pipeline: Pipeline
+    leds: Leds
+    presence: PresenceSensor
+    pause: PauseState
+    presses: Presses = field(default_factory=Presses)
+    write: Callable[[dict[str, Any]], None] = lambda record: None
+
+
+@dataclass
+class LoopStats:
+    frames: int = 0
+    processed: int = 0
+    paused_frames: int = 0
+    dropped: int = 0
+    camera_faults: int = 0
+    nudges: list[dict[str, Any]] = field(default_factory=list)
+    interactions: int = 0
+
+
+class _Run:
+    def __init__(
+        self,
+        parts: LoopParts,
+        stop: threading.Event,
+        realtime: bool,
+        on_step: Callable[[StepResult], None] | None,
+        clock: Callable[[], float],
+        retry_delays_s: tuple[float, ...],
+    ) -> None:
+        self.parts = parts
+        self.stop = stop
+        self.realtime = realtime
+        self.on_step = on_step
+        self.clock = clock
+        self.retry_delays_s = retry_delays_s
+        self.stats = LoopStats()
+        self.status: str | None = None
+        self.last_t_s: float | None = None
+        self.frame_interval_s = 0.1
+        self.source: FrameSource | None = None
+        self.reader: LatestFrameReader | None = None
+        self.frames = None
+        self._pace_anchor: tuple[float, float] | None = None
+
+    # -- records and LEDs -------------------------------------------------------------------
+    def emit(self, records) -> None:
+        for record in records:
+            kind = record.get("kind")
+            if kind == "interaction":
+                self.stats.interactions += 1
+            self.parts.write(record)
+
+    def set_status(self, status: str, t_s: float) -> None:
+        if status != self.status:
+            self.status = status
+            self.parts.leds.set_status(status, t_s)
+
+    # -- the source -------------------------------------------------------------------------
+    def open(self) -> None:
+        self.source = self.parts.open_source()
+        self.frame_interval_s = 1.0 / self.source.fps
+        if self.source.live:
+            self.reader = LatestFrameReader(self.source)
+        else:
+            self.frames = iter(self.source)
+
+    def close_source(self) -> None:
+        if self.reader is not None:
+            self.stats.dropped += self.reader.dropped
+            self.reader.close()
+        elif self.source is not None:
+            self.source.close()
+        self.source = self.reader = self.frames = None
+
+    def next_frame(self) -> Frame | None:
+        """The next frame; None when none is ready yet; StopIteration at the end of a file."""
+        if self.reader is not None:
+            return self.reader.get(_POLL_S)
+        assert self.frames is not None
+        frame = next(self.frames)
+        if self.realtime:
+            self._pace(frame.t_s)
+        return frame
+
+    def _pace(self, t_s: float) -> None:
+        now = self.clock()
+        if self._pace_anchor is None:
+            self._pace_anchor = (now, t_s)
+            return
+        wall0, t0 = self._pace_anchor
+        delay = (t_s - t0) - (now - wall0)
+        if delay > 0:
+            self.stop.wait(delay)
+
+    def camera_fault(self, exc: Exception) -> bool:
+        """The camera stopped: close the interaction, show the fault, retry with back-off.
+        Returns False when stopping instead of recovering."""
+        self.stats.camera_faults += 1
+        t_s = self.last_t_s if self.last_t_s is not None else 0.0
+        log.error("camera fault: %s; retrying", exc)
+        self.emit(self.parts.pipeline.interrupt(t_s))
+        self.parts.leds.show(None, t_s)
+        self.set_status("camera_fault", t_s)
+        self.close_source()
+        started_s = self.clock()
+        recovered = False
+        for attempt in itertools.count():
+            delay_s = self.retry_delays_s[min(attempt, len(self.retry_delays_s) - 1)]
+            if self.stop.wait(delay_s):
+                break
+            try:
+                self.open()
+            except SourceError as again:
+                log.warning("camera still unavailable (%s); trying again", again)
+                continue
+            log.warning("camera back after %.1f s", self.clock() - started_s)
+            recovered = True
+            break
+        # A live camera's frames are timed on the monotonic clock, so the fault's end is too.
+        self.emit(
+            [
+                {
+                    "kind": "camera_fault",
+                    "start_s": round(t_s, 3),
+                    "end_s": round(self.clock(), 3),
+                    "error": str(exc),
+                }
+            ]
+        )
+        return recovered
+
+    # -- one frame --------------------------------------------------------------------------
+    def handle(self, frame: Frame, got_s: float) -> None:
+        parts = self.parts
+        self.stats.frames += 1
+        t_s = frame.t_s
+        for _ in range(parts.presses.take()):
+            span = parts.pause.toggle(t_s)
+            if parts.pause.paused:
+                log.warning("paused by the button at t=%.1f s", t_s)
+                self.emit(parts.pipeline.interrupt(t_s))
+                parts.leds.show(None, t_s)
+            elif span is not None:
+                log.warning("resumed at t=%.1f s", t_s)
+                self.emit([span.to_json()])
+        span = parts.pause.check(t_s)
+        if span is not None:
+            log.warning("resumed by itself at t=%.1f s", t_s)
+            self.emit([span.to_json()])
+        if parts.pause.paused:
+            self.stats.paused_frames += 1
+            self.set_status("paused", t_s)
+            self.last_t_s = t_s
+            return  # dropped unprocessed: nothing computed, nothing stored
+        step = parts.pipeline.step(frame, parts.presence.present(t_s))
+        if step is None:
+            return
+        self.stats.processed += 1
+        parts.leds.show(step.cue, t_s)
+        led_s = self.clock()
+        self.set_status("tracking" if step.measuring else "no_customer", t_s)
+        records = list(step.records)
+        captured_s = t_s if self.source is not None and self.source.live else got_s
+        for i, record in enumerate(records):
+            if record.get("kind") == "nudge":
+                record = records[i] = record | {"latency_ms": round((led_s - captured_s) * 1e3, 1)}
+                self.stats.nudges.append(record)
+                log.warning(
+                    "nudge %s: fault reached its minimum time at t=%.2f s, LED lit on the frame "
+                    "of t=%.2f s, %.1f ms after capture (%s)",
+                    record["cue"],
+                    record["fault_active_s"],
+                    record["t_s"],
+                    record["latency_ms"],
+                    record["reason"],
+                )
+        self.emit(records)
+        self.last_t_s = t_s
+        if self.on_step is not None:
+            self.on_step(step)
+
+    def run(self) -> LoopStats:
+        self.open()
+        try:
+            while not self.stop.is_set():
+                try:
+                    frame = self.next_frame()
+                except StopIteration:
+                    break
+                except SourceError as exc:
+                    if self.source is None or not self.source.live:
+                        raise
+                    if not self.camera_fault(exc):
+                        break
+                    continue
+                if frame is not None:
+                    self.handle(frame, self.clock())
+        finally:
+            self.finish()
+        return self.stats
+
+    def finish(self) -> None:
+        parts = self.parts
+        end_s = (self.last_t_s or 0.0) + self.frame_interval_s
+        try:
+            self.emit(parts.pipeline.finish(end_s))
+            span = parts.pause.resume(end_s)
+            if span is not None:
+                self.emit([span.to_json()])
+        finally:
+            parts.leds.off()
+            self.close_source()
+
+
+def run_loop(
+    parts: LoopParts,
+    *,
+    stop: threading.Event | None = None,
+    realtime: bool = False,
+    on_step: Callable[[StepResult], None] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    retry_delays_s: tuple[float, ...] = RETRY_DELAYS_S,
+) -> LoopStats:
+    """Run until the source ends or `stop` is set; returns counts for the closing report."""
+    run = _Run(parts, stop or threading.Event(), realtime, on_step, clock, retry_delays_s)
+    return run.run()
