@@ -67,21 +67,22 @@ def _check_value(where: str, f: dataclasses.Field, value: Any) -> Any:
     return value
 
 
-def _build(default: Any, data: dict[str, Any], where: str) -> Any:
+def _build(default: Any, data: dict[str, Any], origin: str, table: str) -> Any:
     """`default` (a config dataclass instance) with the keys of `data` validated and applied;
     sub-tables recurse, so `[cues.staring]` starts from the staring cue's own defaults."""
     fields = {f.name: f for f in dataclasses.fields(default)}
     values: dict[str, Any] = {}
     for key, value in data.items():
+        where = f"{origin}: [{table}] {key}"
         if key not in fields:
-            raise ConfigError(f"{where} {key}: unknown key{_did_you_mean(key, list(fields))}")
+            raise ConfigError(f"{where}: unknown key{_did_you_mean(key, list(fields))}")
         current = getattr(default, key)
         if dataclasses.is_dataclass(current):
             if not isinstance(value, dict):
-                raise ConfigError(f"{where} {key}: expected a table [{where[1:-1]}.{key}]")
-            values[key] = _build(current, value, f"{where[:-1]}.{key}]")
+                raise ConfigError(f"{where}: expected a table [{table}.{key}]")
+            values[key] = _build(current, value, origin, f"{table}.{key}")
         else:
-            values[key] = _check_value(f"{where} {key}", fields[key], value)
+            values[key] = _check_value(where, fields[key], value)
     return dataclasses.replace(default, **values)
 
 
@@ -97,7 +98,7 @@ def config_from_dict(data: dict[str, Any], origin: str = "config") -> Config:
         if not isinstance(section_data, dict):
             raise ConfigError(f"{origin}: {section_name}: expected a [{section_name}] table")
         built[section_name] = _build(
-            getattr(defaults, section_name), section_data, f"{origin}: [{section_name}]"
+            getattr(defaults, section_name), section_data, origin, section_name
         )
     config = dataclasses.replace(defaults, **built)
     _check_pin_conflicts(config, origin)
@@ -130,14 +131,17 @@ def gpio_users(config: Config) -> dict[tuple[int, ...], list[str]]:
 
 def _check_pin_conflicts(config: Config, origin: str) -> None:
     """Cues may share an LED (the same pins); no pin may belong to two different devices."""
-    owner: dict[int, tuple[tuple[int, ...], str]] = {}
+    owner: dict[int, str] = {}
     for pins, names in gpio_users(config).items():
-        if len(pins) == 1 and any(not n.startswith("[cues.") for n in names) and len(names) > 1:
-            raise ConfigError(f"{origin}: {names[0]} and {names[1]} both use GPIO{pins[0]}")
+        devices = [n for n in names if not n.startswith("[cues.")]
+        if any(n.startswith("[cues.") for n in names):
+            devices.insert(0, next(n for n in names if n.startswith("[cues.")))
+        if len(devices) > 1:
+            raise ConfigError(f"{origin}: {devices[0]} and {devices[1]} both use GPIO{pins[0]}")
         for pin in pins:
-            if pin in owner and owner[pin][0] != pins:
-                raise ConfigError(f"{origin}: {names[0]} and {owner[pin][1]} both use GPIO{pin}")
-            owner[pin] = (pins, names[0])
+            if pin in owner:
+                raise ConfigError(f"{origin}: {devices[0]} and {owner[pin]} both use GPIO{pin}")
+            owner[pin] = devices[0]
 
 
 def load_config(path: str | Path | None) -> Config:

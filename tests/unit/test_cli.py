@@ -31,3 +31,26 @@ def test_analyze_of_a_missing_path_is_one_line_without_traceback(capsys):
     err = capsys.readouterr().err
     assert err.startswith("kiosk: error: /no/such/clip.mp4: no such file or folder")
     assert "Traceback" not in err
+
+
+def test_run_on_gpio_off_a_pi_is_one_line_naming_the_fix_before_any_model_loads(capsys):
+    import sys
+
+    assert main(["run", "--source", "scene:stares", "--leds", "gpio"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("kiosk: error: no GPIO here")
+    assert "--leds console" in err
+    assert "mediapipe" not in sys.modules or "Traceback" not in err
+
+
+def test_run_of_a_missing_video_is_one_line(capsys):
+    assert main(["run", "--source", "/no/such/clip.mp4", "--leds", "console"]) == 1
+    assert capsys.readouterr().err.startswith("kiosk: error: /no/such/clip.mp4: no such file")
+
+
+def test_check_config_refuses_two_devices_on_one_pin(tmp_path, capsys):
+    path = tmp_path / "clash.toml"
+    path.write_text("[pause]\npin = 17\n")
+    assert main(["check-config", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "[pause] pin" in err and "GPIO17" in err and err.count("\n") == 1

@@ -81,3 +81,36 @@ def test_missing_and_malformed_files_are_config_errors(tmp_path):
     bad.write_text("[camera\nwidth = 3")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_config(bad)
+
+
+def test_a_cue_table_starts_from_that_cues_own_defaults():
+    config = config_from_dict({"cues": {"staring": {"pins": [16, 20, 21], "color": "cyan"}}})
+    assert config.cues.staring.pins == (16, 20, 21) and config.cues.staring.color == "cyan"
+    assert config.cues.staring.pattern == Config().cues.staring.pattern
+    assert config.cues.pointing_at_face.immediate
+
+
+def test_cues_may_share_an_led_but_not_a_pin_of_another_device():
+    shared = config_from_dict({"cues": {"leaning_back": {"pins": [17]}}})
+    assert shared.cues.leaning_back.pins == shared.cues.staring.pins
+    with pytest.raises(ConfigError, match=r"\[cues.staring\] pins and .*GPIO17"):
+        config_from_dict({"cues": {"staring": {"pins": [17, 27, 22]}}})
+    with pytest.raises(ConfigError, match=r"\[leds\] status_pins and \[cues.well_done\] pins"):
+        config_from_dict({"cues": {"well_done": {"enabled": True, "pins": [5]}}})
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        ({"cues": {"staring": {"pins": [17, 27]}}}, "one pin .* or three"),
+        ({"cues": {"staring": {"pins": [40]}}}, "not a GPIO pin"),
+        ({"cues": {"staring": {"pins": "17"}}}, "expected a list of BCM pin numbers"),
+        ({"cues": {"stairing": {}}}, 'did you mean "staring"'),
+        ({"cues": {"staring": {"pattern": "disco"}}}, "not one of steady"),
+        ({"cues": {"staring": 3}}, r"expected a table \[cues.staring\]"),
+        ({"presence": {"source": "laser"}}, "not one of auto"),
+    ],
+)
+def test_bad_live_settings_name_the_key_and_the_problem(data, problem):
+    with pytest.raises(ConfigError, match=problem):
+        config_from_dict(data)
