@@ -155,22 +155,13 @@ def run_kiosk(
 ) -> LoopStats:
     """The live kiosk: camera (or any source) to LEDs, until the source ends or `stop` is set.
 
-    Everything is opened before the first frame, so a missing camera or busy GPIO pin is one
-    clear error at start; everything opened is closed again on the way out.
+    Everything is opened before the first frame (GPIO first: it fails fastest), so a busy pin
+    or a missing camera is one clear error at start; everything opened is closed on the way out.
     """
     spec = source or config.camera.source
     backend = leds_backend or config.leds.backend
     scenario = get_scenario(spec.removeprefix("scene:")) if spec.startswith("scene:") else None
     with ExitStack() as stack:
-        first = open_frame_source(spec, config)
-        stack.callback(first.close)
-        opened = [first]
-
-        def open_source() -> FrameSource:
-            if opened:
-                return opened.pop()
-            return open_frame_source(spec, config)
-
         factory = _leds_factory(backend, pin_factory)
         leds = build_leds(config, backend, pin_factory=factory, out=out)
         stack.callback(leds.close)
@@ -184,6 +175,15 @@ def run_kiosk(
             else:
                 button = PauseButton(config.pause.pin, presses.press, pin_factory=factory)
             stack.callback(button.close)
+        first = open_frame_source(spec, config)
+        stack.callback(first.close)
+        opened = [first]
+
+        def open_source() -> FrameSource:
+            if opened:
+                return opened.pop()
+            return open_frame_source(spec, config)
+
         write = lambda record: None  # noqa: E731 - no events file
         if events_path is not None:
             events = EventsFile(events_path)

@@ -212,7 +212,7 @@ class _Run:
         self.stats.processed += 1
         parts.leds.show(step.cue, t_s)
         led_s = self.clock()
-        self.set_status("tracking" if step.measuring else "no_customer", t_s)
+        self.set_status("tracking" if step.customer else "no_customer", t_s)
         records = list(step.records)
         captured_s = t_s if self.source is not None and self.source.live else got_s
         for i, record in enumerate(records):

@@ -1,7 +1,10 @@
-"""Each built-in scenario run once through the whole pipeline, shared by the tests that need it."""
+"""Each built-in scenario rendered and tracked by the real models once per frame rate, shared by
+every test that needs it: the analyze view (the whole clip) and the live view (presence,
+interactions and nudges) are both replayed from the same landmarks through the pipeline step."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass
 
@@ -11,7 +14,18 @@ from kiosk import app
 from kiosk.analysis import FrameResult
 from kiosk.camera.scene import SceneSource
 from kiosk.config import Config
+from kiosk.feedback.rules import NudgeRules
+from kiosk.landmarks.types import Landmarks
+from kiosk.pipeline import Pipeline, StepResult
+from kiosk.presence.interaction import InteractionTracker
 from kiosk.scenes.library import SCENARIOS
+
+
+@dataclass(frozen=True)
+class TrackedScene:
+    landmarks: list[Landmarks]
+    truth: list[dict]
+    fps: float
 
 
 @dataclass(frozen=True)
@@ -21,18 +35,78 @@ class ScenarioRun:
     truth: list[dict]
 
 
+@dataclass(frozen=True)
+class LiveRun:
+    steps: list[StepResult]
+    records: list[dict]
+    fps: float
+    config: Config
+
+    def of_kind(self, kind: str) -> list[dict]:
+        return [r for r in self.records if r["kind"] == kind]
+
+
+def config_at(fps: float) -> Config:
+    config = Config()
+    return dataclasses.replace(config, camera=dataclasses.replace(config.camera, fps=fps))
+
+
+@functools.cache
+def tracked_scene(name: str, fps: float = 15.0) -> TrackedScene:
+    """The scenario rendered at `fps` and tracked as `kiosk analyze` and `kiosk run` track it."""
+    config = config_at(fps)
+    source = SceneSource(SCENARIOS[name], app.build_scene_rig(config.camera), fps)
+    with app.build_tracker(config.tracker, static_images=False) as tracker:
+        landmarks = [tracker.track(f, face=True, pose=True, hands=True) for f in source]
+    return TrackedScene(landmarks, [source.truth(i) for i in range(len(source.states))], fps)
+
+
 @functools.cache
 def scenario_run(name: str) -> ScenarioRun:
-    config = Config()
-    frames: list[FrameResult] = []
-    summary = app.analyze(f"scene:{name}", config, on_frame=frames.append)
-    truth_source = SceneSource(
-        SCENARIOS[name], app.build_scene_rig(config.camera), config.camera.fps
+    """What `kiosk analyze scene:NAME` measures: the whole clip as one interaction."""
+    tracked = tracked_scene(name)
+    pipeline = Pipeline(
+        Config(),
+        None,
+        source_name=f"scene:{name}",
+        fps=tracked.fps,
+        interactions=InteractionTracker.whole_input(),
     )
-    truth = [truth_source.truth(i) for i in range(len(truth_source.states))]
-    return ScenarioRun(summary, frames, truth)
+    frames = [pipeline.step_landmarks(lm).frame for lm in tracked.landmarks]
+    pipeline.finish(len(tracked.landmarks) / tracked.fps)
+    return ScenarioRun(pipeline.closed[0]["summary"], frames, tracked.truth)
+
+
+@functools.cache
+def live_run(name: str, fps: float = 15.0) -> LiveRun:
+    """What `kiosk run --source scene:NAME` decides: the scenario's customer, interactions,
+    nudge rules, from the same landmarks."""
+    tracked = tracked_scene(name, fps)
+    config = config_at(fps)
+    pipeline = Pipeline(
+        config,
+        None,
+        source_name=f"scene:{name}",
+        fps=fps,
+        interactions=InteractionTracker(
+            config.presence.min_present_s, config.presence.absent_end_s
+        ),
+        rules=NudgeRules(config.nudges, config.cues),
+    )
+    scenario = SCENARIOS[name]
+    steps = [
+        pipeline.step_landmarks(lm, scenario.customer_present(lm.t_s)) for lm in tracked.landmarks
+    ]
+    records = [r for s in steps for r in s.records]
+    records += pipeline.finish(len(tracked.landmarks) / fps)
+    return LiveRun(steps, records, fps, config)
 
 
 @pytest.fixture
 def run_of():
     return scenario_run
+
+
+@pytest.fixture
+def live_of():
+    return live_run

@@ -1,0 +1,87 @@
+"""The live kiosk on rendered scenes, real models: cues light when faults reach their limits,
+not otherwise, and the same scene nudges alike at 5 and 15 fps."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from kiosk import app
+from kiosk.config import Config
+from kiosk.gpio import mock_pin_factory
+from kiosk.scenes.library import SCENARIOS
+
+
+@pytest.mark.parametrize("fps", [5.0, 15.0])
+def test_stares_lights_the_staring_cue_within_its_limit_plus_one_frame(live_of, fps):
+    run = live_of("stares", fps)
+    nudges = run.of_kind("nudge")
+    assert [n["cue"] for n in nudges] == ["staring"]
+    nudge = nudges[0]
+    limit_s = Config().eye_contact.stare_limit_s
+    # the gaze begins as the head comes up from the desk at 2.0 s (0.4 s ease)
+    assert 2.0 <= nudge["fault_since_s"] <= 2.5
+    assert nudge["t_s"] - nudge["fault_since_s"] <= limit_s + 1.0 / fps + 1e-6
+    assert nudge["t_s"] == nudge["fault_active_s"]  # lit on the frame the limit was reached
+
+
+def test_attentive_service_lights_nothing(live_of):
+    run = live_of("attentive")
+    assert run.of_kind("nudge") == []
+    assert len(run.of_kind("interaction")) == 1
+
+
+def cues(run):
+    return [n["cue"] for n in run.of_kind("nudge")]
+
+
+def test_counter_shift_nudges_alike_at_5_and_15_fps(live_of):
+    slow, fast = live_of("counter_shift", 5.0), live_of("counter_shift", 15.0)
+    assert cues(fast) == cues(slow)
+    assert "staring" in cues(fast)
+    for a, b in zip(slow.of_kind("nudge"), fast.of_kind("nudge"), strict=True):
+        assert a["t_s"] == pytest.approx(b["t_s"], abs=0.6)
+
+
+@pytest.mark.parametrize("fps", [5.0, 15.0])
+def test_counter_shift_is_one_interaction_from_arrival_to_departure(live_of, fps):
+    run = live_of("counter_shift", fps)
+    (interaction,) = run.of_kind("interaction")
+    min_present_s = Config().presence.min_present_s
+    (arrive_s, leave_s) = SCENARIOS["counter_shift"].customer[0]
+    assert interaction["start_s"] == pytest.approx(arrive_s + min_present_s, abs=1.0 / fps)
+    assert interaction["end_s"] == pytest.approx(leave_s, abs=1.0 / fps)
+    summary = interaction["summary"]
+    assert summary["eye_contact"]["staring_bouts"] == 1
+    assert summary["nods"]["impatient_bouts"] == 1
+
+
+@pytest.mark.parametrize("fps", [5.0, 15.0])
+def test_nothing_is_nudged_or_counted_while_no_customer_is_there(live_of, fps):
+    run = live_of("counter_shift", fps)
+    (interaction,) = run.of_kind("interaction")
+    for nudge in run.of_kind("nudge"):
+        assert interaction["start_s"] <= nudge["t_s"] <= interaction["end_s"]
+    for step in run.steps:
+        if not step.customer:
+            assert step.cue is None and step.faults == ()
+
+
+def test_kiosk_run_lights_the_mock_led_on_the_nudge_frame_and_darkens_at_the_end(live_of):
+    config = live_of("stares", 5.0).config
+    config = dataclasses.replace(config, leds=dataclasses.replace(config.leds, backend="mock"))
+    factory = mock_pin_factory()
+    eyes = config.cues.staring.pins[0]
+    lit_on_nudge = []
+
+    def check(step):
+        if step.nudges:
+            lit_on_nudge.append(factory.pin(eyes).state)
+
+    stats = app.run_kiosk(config, source="scene:stares", pin_factory=factory, on_step=check)
+    assert [n["cue"] for n in stats.nudges] == ["staring"]
+    assert lit_on_nudge == [pytest.approx(config.leds.brightness)]
+    assert stats.nudges[0]["latency_ms"] >= 0.0
+    assert factory.pin(eyes).state == 0  # everything dark after the run
+    assert stats.interactions == 1
