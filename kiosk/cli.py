@@ -238,6 +238,8 @@ class DemoPrinter:
 
     def __call__(self, step) -> None:
         t_s = step.frame.t_s
+        for cue, why in step.held:
+            print(f"  t={t_s:5.1f} s  >> {cue.replace('_', ' ')}: not nudged, {why}", flush=True)
         for record in step.records:
             line = _describe_record(record)
             if line:

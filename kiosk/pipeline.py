@@ -37,6 +37,7 @@ class StepResult:
     cue: str | None  # the cue lit after this frame
     faults: tuple[Fault, ...] = ()
     nudges: tuple[Nudge, ...] = ()
+    held: tuple[tuple[str, str], ...] = ()  # faults that became active but are not shown: why
     records: tuple[dict[str, Any], ...] = ()
 
 
@@ -141,6 +142,7 @@ class Pipeline:
             cue=self.rules.cue if self.rules is not None else None,
             faults=signals.faults,
             nudges=tuple(nudges),
+            held=tuple(self.rules.held) if self.rules is not None else (),
             records=tuple(records),
         )
 

@@ -66,6 +66,8 @@ class NudgeRules:
         self._last_nudge_s: dict[str, float] = {}
         self._last_any_s: float | None = None
         self.nudges_this_interaction = 0
+        self.held: list[tuple[str, str]] = []
+        self._active: set[str] = set()
 
     def _enabled(self, kind: str) -> CueConfig | None:
         cue = self.cues.get(kind)
@@ -81,17 +83,34 @@ class NudgeRules:
     def update(
         self, t_s: float, faults: Sequence[Fault], *, customer: bool, paused: bool = False
     ) -> list[Nudge]:
-        """Advance to frame time `t_s`; returns the nudges that start on this frame."""
+        """Advance to frame time `t_s`; returns the nudges that start on this frame.
+
+        `held` then lists the faults that became active on this frame but are not shown, each
+        with the reason (for the demo and the log).
+        """
+        self.held = []
         if self._until_s is not None:  # the acknowledgement plays out whatever else happens
             if t_s < self._until_s:
                 return []
             self._dark()
         if paused or not customer:
             self._dark()
+            self._active = set()
             return []
         active = {f.kind: f for f in faults if self._enabled(f.kind)}
         if self.cue is not None:
             self._maybe_end(t_s, active)
+        nudges = self._choose(t_s, active)
+        shown = {n.cue for n in nudges} | {self.cue}
+        self.held = [
+            (kind, self._why_held(kind, t_s))
+            for kind in active
+            if kind not in self._active and kind not in shown
+        ]
+        self._active = set(active)
+        return nudges
+
+    def _choose(self, t_s: float, active: dict[str, Fault]) -> list[Nudge]:
         candidates = [
             f
             for kind, f in active.items()
@@ -107,6 +126,19 @@ class NudgeRules:
             if not (new.immediate and new.priority > lit.priority):
                 return []
         return [self._light(best, t_s)]
+
+    def _why_held(self, kind: str, t_s: float) -> str:
+        if self._cooling(kind, t_s):
+            until_s = self._last_nudge_s[kind] + self.cues[kind].cooldown_s
+            return f"its cooldown runs until t={until_s:.1f} s"
+        if self.cue is not None:
+            return f"{self.cue} is showing"
+        if self._globally_limited(t_s) and self._last_any_s is not None:
+            next_s = self._last_any_s + self.config.min_interval_s
+            return (
+                f"at most one nudge per {self.config.min_interval_s:g} s (next at t={next_s:.1f} s)"
+            )
+        return "a fault of higher priority is showing"
 
     def _maybe_end(self, t_s: float, active: dict[str, Fault]) -> None:
         shown_s = t_s - self._lit_s

@@ -189,3 +189,16 @@ def test_the_acknowledgement_is_off_by_default_and_follows_only_clean_long_inter
     r.start_interaction()
     r.update(200.0, [fault("staring", 195.0, 199.0)], customer=True)
     assert r.acknowledge(260.0, duration_s=60.0, faults_seen=0) is None  # it was nudged
+
+
+def test_a_fault_held_back_says_why_once_when_it_becomes_active():
+    r = rules()
+    r.update(1.0, [fault("staring", 0.0, 1.0)], customer=True)
+    r.update(4.0, [], customer=True)
+    r.update(6.0, [], customer=True)  # staring went dark at 4.0 (min show 2 s, clear 1 s)
+    r.update(7.0, [fault("leaning_back", 4.0, 7.0)], customer=True)
+    assert r.held == [("leaning_back", "at most one nudge per 20 s (next at t=21.0 s)")]
+    r.update(7.1, [fault("leaning_back", 4.0, 7.0)], customer=True)
+    assert r.held == []  # said once, not every frame
+    r.update(30.0, [fault("staring", 29.0, 30.0)], customer=True)
+    assert r.held == [("staring", "its cooldown runs until t=61.0 s")]
