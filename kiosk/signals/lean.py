@@ -1,86 +1,117 @@
-"""Lean: the head's distance from the camera against the agent's own neutral posture.
-
-Neutral is the calibrated distance, or else the median over the first minute of presence; until
-that minute is over the per-frame lean is provisional, and the summary uses the final neutral.
-"""
+"""Lean: the head's distance from the camera against the agent's own neutral posture, judged
+live against the neutral as it is at that moment (calibrated, or learned from presence)."""
 
 from __future__ import annotations
 
-import statistics
+from dataclasses import dataclass
 from typing import Any
 
-from kiosk.config import ImpatienceConfig, LeanConfig
-from kiosk.signals.events import MAX_FRAME_GAP_S, Event, Runs
+from kiosk.config import ImpatienceConfig, LeanConfig, SignalsConfig
+from kiosk.features.frame import FrameFeatures
+from kiosk.signals.baseline import LearnedValue, median
+from kiosk.signals.events import Event, Fault
+from kiosk.signals.runs import Onset, Run, Runs, TimeShare
+
+_TOLERANCE_S = 0.3  # a lean reading that wobbles for a moment does not end a bout
+
+
+@dataclass(frozen=True)
+class LeanState:
+    lean_cm: float | None  # > 0 forward, this frame (None: not measurable)
+    neutral_cm: float | None  # the head distance lean is measured from
+    leaning_back_since_s: float | None  # leaning back long enough to be a sign; since when
+
+
+def head_distance_cm(features: FrameFeatures) -> float | None:
+    # A turned head throws the fitted distance off by several cm, so lean is read only while the
+    # head faces the customer.
+    return features.head_distance_cm if features.head_to_customer else None
 
 
 class LeanSignal:
-    def __init__(self, config: LeanConfig, impatience: ImpatienceConfig) -> None:
+    def __init__(
+        self, config: LeanConfig, impatience: ImpatienceConfig, signals: SignalsConfig
+    ) -> None:
         self.config = config
         self.impatience = impatience
-        self._samples: list[tuple[float, float]] = []  # (t_s, distance_cm)
-        self._window: list[float] = []
-        self._first_t_s: float | None = None
-        self._neutral_cm = config.neutral_distance_cm or None
-        self._settled = self._neutral_cm is not None
-        self._end_s: float | None = None
+        # Neutral: the calibrated distance, or the median over the first baseline_s of presence.
+        self.neutral = LearnedValue(
+            config.baseline_s,
+            signals.relearn_after_away_s,
+            median,
+            fixed=config.neutral_distance_cm or None,
+        )
+        dropout_s = signals.dropout_limit_s
+        # A lean is a posture held for seconds: frames without a reading are gaps, not breaks.
+        self._back = Runs(_TOLERANCE_S, dropout_s)
+        self._forward_time = TimeShare(dropout_s)
+        self._back_time = TimeShare(dropout_s)
+        self._leaning_back = Onset("leaning_back")
+        self.reset()
 
-    @property
-    def neutral_cm(self) -> float | None:
-        if self._neutral_cm is not None:
-            return self._neutral_cm
-        return statistics.median(self._window) if self._window else None
+    def reset(self) -> None:
+        """A new interaction: bouts and ratios start again; the neutral stays."""
+        for part in (self._back, self._forward_time, self._back_time, self._leaning_back):
+            part.reset()
+        self.back_bouts = 0
+        self.lean_cm: float | None = None
+        self._last_t_s: float | None = None
 
-    def update(self, t_s: float, distance_cm: float | None) -> float | None:
-        """Lean in cm (> 0 forward) for this frame, or None when not measurable."""
-        if distance_cm is None:
+    def observe(self, t_s: float, features: FrameFeatures) -> float | None:
+        """Learn the neutral from a frame; returns its lean in cm (None: not measurable)."""
+        distance_cm = head_distance_cm(features)
+        self.neutral.update(t_s, distance_cm, features.face)
+        neutral_cm = self.neutral.value
+        if distance_cm is None or neutral_cm is None:
             return None
-        self._samples.append((t_s, distance_cm))
-        if not self._settled:
-            if self._first_t_s is None:
-                self._first_t_s = t_s
-            if t_s - self._first_t_s <= self.config.baseline_s:
-                self._window.append(distance_cm)
-            else:
-                self._neutral_cm = statistics.median(self._window)
-                self._settled = True
-        return self.neutral_cm - distance_cm
+        return neutral_cm - distance_cm
 
-    def _classified(self):
-        """(t_s, dt, lean_cm) for every sample against the final neutral; each sample lasts
-        until the next one (the last until the end of input)."""
-        if not self._samples:
-            return
-        neutral = self.neutral_cm
-        ends = [t for t, _ in self._samples[1:]] + [self._end_s]
-        for (t_s, d), end_s in zip(self._samples, ends, strict=True):
-            dt = MAX_FRAME_GAP_S if end_s is None else min(end_s - t_s, MAX_FRAME_GAP_S)
-            yield t_s, dt, neutral - d
+    def update(self, t_s: float, features: FrameFeatures) -> list[Event]:
+        if self._last_t_s is not None and t_s <= self._last_t_s:
+            return []
+        self._last_t_s = t_s
+        lean = self.lean_cm = self.observe(t_s, features)
+        cfg = self.config
+        self._forward_time.update(t_s, None if lean is None else lean >= cfg.forward_cm)
+        self._back_time.update(t_s, None if lean is None else lean <= -cfg.back_cm)
+        if lean is None:
+            new = self._close(self._back.expire(t_s))
+        else:
+            new = self._close(self._back.update(t_s, lean <= -cfg.back_cm))
+        back = self._back
+        self._leaning_back.update(t_s, back.start_s, back.held_s >= self.impatience.lean_back_min_s)
+        return new
+
+    def _close(self, run: Run | None) -> list[Event]:
+        if run is None or run.duration_s < self.impatience.lean_back_min_s:
+            return []
+        self.back_bouts += 1
+        return [Event("leaning_back", run.start_s, run.duration_s)]
 
     def finish(self, t_s: float) -> list[Event]:
-        """Leaning-back bouts long enough to read as impatience, against the final neutral."""
-        self._end_s = t_s
-        if not self._samples:
-            return []
-        back = Runs(0.3)
-        events = []
-        for t, _, lean in self._classified():
-            run = back.update(t, lean <= -self.config.back_cm)
-            if run is not None and run.duration_s >= self.impatience.lean_back_min_s:
-                events.append(Event("leaning_back", run.start_s, run.duration_s))
-        run = back.finish(t_s)
-        if run is not None and run.duration_s >= self.impatience.lean_back_min_s:
-            events.append(Event("leaning_back", run.start_s, run.duration_s))
-        return events
+        self._forward_time.finish(t_s)
+        self._back_time.finish(t_s)
+        self._leaning_back.reset()
+        return self._close(self._back.finish(t_s))
+
+    @property
+    def state(self) -> LeanState:
+        back = self._leaning_back.fault
+        return LeanState(
+            lean_cm=self.lean_cm,
+            neutral_cm=self.neutral.value,
+            leaning_back_since_s=back.since_s if back else None,
+        )
+
+    @property
+    def faults(self) -> tuple[Fault, ...]:
+        return (self._leaning_back.fault,) if self._leaning_back.fault else ()
 
     def summary(self) -> dict[str, Any]:
-        total = forward = backward = 0.0
-        for _, dt, lean in self._classified():
-            total += dt
-            forward += dt if lean >= self.config.forward_cm else 0.0
-            backward += dt if lean <= -self.config.back_cm else 0.0
-        if not total:
+        measured_s = self._forward_time.measured_s
+        if not measured_s:
             return {"forward_ratio": None, "back_ratio": None}
         return {
-            "forward_ratio": round(forward / total, 3),
-            "back_ratio": round(backward / total, 3),
+            "forward_ratio": self._forward_time.ratio,
+            "back_ratio": self._back_time.ratio,
         }

@@ -1,21 +1,23 @@
-"""All behaviour signals together: features in, per-frame values and a summary out."""
+"""All behaviour signals together: features in; per-frame values, live faults and events out;
+a summary per interaction, with baselines that outlast interactions."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 from kiosk.config import Config
 from kiosk.features.frame import FrameFeatures
-from kiosk.signals.events import Event, Fault
-from kiosk.signals.eye_contact import EyeContactSignal
-from kiosk.signals.facing import FacingSignal
-from kiosk.signals.impatience import WatchCheckSignal, impatience_summary
-from kiosk.signals.lean import LeanSignal
-from kiosk.signals.nods import NodSignal
-from kiosk.signals.pointing import PointingSignal
+from kiosk.signals.events import FAULT_KINDS, Event, Fault
+from kiosk.signals.eye_contact import EyeContactSignal, EyeContactState
+from kiosk.signals.facing import FacingSignal, FacingState
+from kiosk.signals.impatience import WatchCheckSignal, WatchState, impatience_summary
+from kiosk.signals.lean import LeanSignal, LeanState
+from kiosk.signals.nods import NodSignal, NodState
+from kiosk.signals.pointing import PointingSignal, PointingState
 
-LOOKING_DOWN_DEG = 15.0  # gaze this far below the customer's eyes is looking down at something
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -31,56 +33,130 @@ class FrameSignals:
     faults: tuple[Fault, ...] = ()  # faults going on now (their minimum time reached)
 
 
+@dataclass(frozen=True)
+class SignalsState:
+    """What is happening now, signal by signal (for display)."""
+
+    eye_contact: EyeContactState
+    facing: FacingState
+    lean: LeanState
+    nods: NodState
+    pointing: PointingState
+    watch: WatchState
+
+
 class SignalSet:
     def __init__(self, config: Config) -> None:
-        self.eye_contact = EyeContactSignal(config.eye_contact)
+        signals = config.signals
+        self.eye_contact = EyeContactSignal(config.eye_contact, signals)
         self.facing = FacingSignal(
-            config.facing, config.impatience, config.customer.facing_cone_deg
+            config.facing, config.impatience, config.customer.facing_cone_deg, signals
         )
-        self.lean = LeanSignal(config.lean, config.impatience)
-        self.nods = NodSignal(config.nods)
-        self.pointing = PointingSignal(config.pointing)
-        self.watch = WatchCheckSignal(config.impatience)
-        self.events: list[Event] = []
+        self.lean = LeanSignal(config.lean, config.impatience, signals)
+        self.nods = NodSignal(config.nods, signals)
+        self.pointing = PointingSignal(config.pointing, signals)
+        self.watch = WatchCheckSignal(config.impatience, signals)
+        self._signals = (
+            self.eye_contact,
+            self.facing,
+            self.lean,
+            self.nods,
+            self.pointing,
+            self.watch,
+        )
         self._body_tracked = config.tracker.pose
+        self.events: list[Event] = []  # this interaction's
+        self._faults: tuple[Fault, ...] = ()
+        self._last_t_s: float | None = None
+        self.skipped_frames = 0
 
     def update(self, f: FrameFeatures) -> FrameSignals:
+        """A frame during an interaction: everything is counted and the baselines learn."""
+        if not self._advance(f.t_s):
+            return FrameSignals(None, None, None, nod=False, pointing=False, faults=self._faults)
         t = f.t_s
-        head = f.head
-        new = self.eye_contact.update(t, f.gaze_on_customer)
-        torso_yaw, facing_events = self.facing.update(
-            t, f.torso_yaw_deg, f.shoulder_width_cm, f.customer_yaw_deg, f.head_to_customer
-        )
-        new += facing_events
-        # A turned head throws the fitted distance off by several cm, so lean is read only while
-        # the head faces the customer; a lean is a posture held for seconds and survives gaps.
-        lean_cm = self.lean.update(t, f.head_distance_cm if f.head_to_customer else None)
-        nod_events_before = len(self.nods.events)
-        nod = self.nods.update(t, head.pitch_deg if head else None, head.yaw_deg if head else None)
-        new += self.nods.events[nod_events_before:]
-        new += self.pointing.update(t, f.hands_tracked, f.pointing, f.open_palm)
-        looking_down = (
-            f.gaze is not None
-            and f.gaze.pitch_deg - (f.customer_pitch_deg or 0.0) < -LOOKING_DOWN_DEG
-        )
-        new += self.watch.update(t, f.wrist_raised, looking_down)
+        new: list[Event] = []
+        for signal in self._signals:
+            new += signal.update(t, f)
         self.events += new
+        faults = [fault for signal in self._signals for fault in signal.faults]
+        if len(faults) > 1:
+            faults.sort(key=lambda fault: FAULT_KINDS.index(fault.kind))
+        self._faults = tuple(faults)
         return FrameSignals(
             gaze_on_customer=f.gaze_on_customer,
-            torso_yaw_deg=torso_yaw,
-            lean_cm=lean_cm,
-            nod=nod,
+            torso_yaw_deg=self.facing.torso_yaw_deg,
+            lean_cm=self.lean.lean_cm,
+            nod=self.nods.nod_completed,
             pointing=f.pointing is not None,
             events=tuple(new),
+            faults=self._faults,
         )
+
+    def observe(self, f: FrameFeatures) -> FrameSignals:
+        """A frame outside an interaction (no customer): only the baselines learn."""
+        if not self._advance(f.t_s):
+            return FrameSignals(None, None, None, nod=False, pointing=False)
+        self._faults = ()
+        return FrameSignals(
+            gaze_on_customer=f.gaze_on_customer,
+            torso_yaw_deg=self.facing.observe(f.t_s, f),
+            lean_cm=self.lean.observe(f.t_s, f),
+            nod=False,
+            pointing=f.pointing is not None,
+        )
+
+    def _advance(self, t_s: float) -> bool:
+        """Time must move forward; a frame stamped at or before the last one is skipped."""
+        if self._last_t_s is None or t_s > self._last_t_s:
+            self._last_t_s = t_s
+            return True
+        self.skipped_frames += 1
+        # 1st, 10th, 100th...: a clock that keeps going backwards is reported, not flooded.
+        if str(self.skipped_frames).rstrip("0") == "1":
+            log.warning(
+                "frame at t=%.3f s is not after the previous one (t=%.3f s); skipped "
+                "(%d such frames so far)",
+                t_s,
+                self._last_t_s,
+                self.skipped_frames,
+            )
+        return False
 
     def finish(self, t_s: float) -> list[Event]:
         """End of input at `t_s` (when the last frame ended): close every open run."""
-        new = self.eye_contact.finish(t_s) + self.facing.finish(t_s) + self.lean.finish(t_s)
-        new += self.nods.finish(t_s) + self.pointing.finish(t_s) + self.watch.finish(t_s)
+        new = [event for signal in self._signals for event in signal.finish(t_s)]
         self.events += new
         self.events.sort(key=lambda e: e.t_s)
+        self._faults = ()
         return new
+
+    def reset(self) -> None:
+        """A new interaction: runs, counts, events and faults start again; baselines stay."""
+        for signal in self._signals:
+            signal.reset()
+        self.events = []
+        self._faults = ()
+
+    def reset_baselines(self) -> None:
+        """Forget the learned lean neutral and square-on shoulder width (a calibration stays)."""
+        self.lean.neutral.reset()
+        self.facing.torso.square_on.reset()
+
+    @property
+    def faults(self) -> tuple[Fault, ...]:
+        return self._faults
+
+    @property
+    def state(self) -> SignalsState:
+        return SignalsState(
+            eye_contact=self.eye_contact.state,
+            facing=self.facing.state,
+            lean=self.lean.state,
+            nods=self.nods.state,
+            pointing=self.pointing.state,
+            watch=self.watch.state,
+        )
 
     def summary(self) -> dict[str, Any]:
         facing = self.facing.summary()

@@ -1,28 +1,53 @@
 """Watch checks and the impatience summary on synthetic series."""
 
-from kiosk.config import ImpatienceConfig
+import pytest
+from live_timeline import FPS_RATES
+from live_timeline import feed as feed_live
+
+from kiosk.config import ImpatienceConfig, SignalsConfig
+from kiosk.features.frame import FrameFeatures
+from kiosk.features.gaze import Gaze
 from kiosk.signals.events import Event
 from kiosk.signals.impatience import WatchCheckSignal, impatience_summary
 
-FPS = 15.0
+DOWN = Gaze(0.0, -30.0, 0.0, -20.0, (0.0, 0.5, -0.87))
+AHEAD = Gaze(0.0, 0.0, 0.0, 0.0, (0.0, 0.0, -1.0))
 
 
-def feed(pattern):
+def wrist(t_s, check):
+    """`check`: the wrist raised and looked down at."""
+    return FrameFeatures(
+        t_s, face=True, gaze=DOWN if check else AHEAD, customer_pitch_deg=0.0, wrist_raised=check
+    )
+
+
+def feed(pattern, fps=15.0, **options):
     """`pattern`: (seconds, wrist raised and looked at)."""
-    signal = WatchCheckSignal(ImpatienceConfig())
-    t = 0.0
-    for seconds, check in pattern:
-        for _ in range(round(seconds * FPS)):
-            signal.update(t, check, check)
-            t += 1 / FPS
-    signal.finish(t)
-    return signal.events
+    signal = WatchCheckSignal(ImpatienceConfig(), SignalsConfig())
+    options = {"drop": 0.0, "jitter": 0.0} | options
+    return feed_live(signal, pattern, fps, wrist, **options)[1]
 
 
 def test_two_watch_checks_within_a_minute_are_one_sign():
     events = feed([(2, False), (1, True), (20, False), (1, True), (2, False)])
     assert [e.kind for e in events] == ["watch_checks"]
     assert events[0].detail["checks"] == 2
+
+
+@pytest.mark.parametrize("fps", FPS_RATES)
+def test_two_watch_checks_are_one_sign_at_any_frame_rate(fps):
+    events = feed([(2, False), (1, True), (20, False), (1, True), (2, False)], fps, drop=0.2,
+                  jitter=0.3)  # fmt: skip
+    assert [(e.kind, e.detail) for e in events] == [("watch_checks", {"checks": 2})]
+    assert events[0].t_s == pytest.approx(2.0, abs=0.3)
+
+
+def test_a_raised_wrist_while_looking_at_the_customer_is_not_a_check():
+    signal = WatchCheckSignal(ImpatienceConfig(), SignalsConfig())
+    for i in range(60):
+        t_s = i / 15
+        signal.update(t_s, FrameFeatures(t_s, face=True, gaze=AHEAD, wrist_raised=True))
+    assert signal.state.checking_since_s is None
 
 
 def test_one_watch_check_is_not_impatience():

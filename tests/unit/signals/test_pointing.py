@@ -5,9 +5,11 @@ World axes as MediaPipe gives them: x toward the image's right, y down, z away f
 
 import numpy as np
 import pytest
+from live_timeline import FPS_RATES, around
+from live_timeline import feed as feed_live
 
-from kiosk.config import PointingConfig
-from kiosk.features.frame import PointingShape
+from kiosk.config import PointingConfig, SignalsConfig
+from kiosk.features.frame import FrameFeatures, PointingShape
 from kiosk.features.hands import hand_shape
 from kiosk.landmarks.types import HandLandmarks
 from kiosk.signals.pointing import PointingSignal
@@ -69,15 +71,23 @@ def test_a_fist_is_neither():
     assert not shape.pointing and not shape.open_palm
 
 
+def hand(t_s, value):
+    """`value`: (pointing shape or None, open palm)."""
+    pointing, palm = value
+    return FrameFeatures(t_s, face=True, hands_tracked=True, pointing=pointing, open_palm=palm)
+
+
+def play(frames, config=None, fps=15.0, **options):
+    """`frames`: (seconds, pointing shape or None, open palm)."""
+    signal = PointingSignal(config or PointingConfig(), SignalsConfig())
+    segments = [(seconds, (pointing, palm)) for seconds, pointing, palm in frames]
+    options = {"drop": 0.0, "jitter": 0.0} | options
+    records, events = feed_live(signal, segments, fps, hand, **options)
+    return signal, records, events
+
+
 def feed(frames, config=None):
-    signal = PointingSignal(config or PointingConfig())
-    t = 0.0
-    for seconds, pointing, palm in frames:
-        for _ in range(round(seconds * 15)):
-            signal.update(t, True, pointing, palm)
-            t += 1 / 15
-    signal.finish(t)
-    return signal.summary()
+    return play(frames, config)[0].summary()
 
 
 AIMED = PointingShape(at_customer=True, at_face_height=False)
@@ -104,6 +114,51 @@ def test_open_palm_held_is_counted():
 
 
 def test_without_the_hands_model_gestures_are_null():
-    signal = PointingSignal(PointingConfig())
-    signal.update(0.0, False, None, False)
+    signal = PointingSignal(PointingConfig(), SignalsConfig())
+    signal.update(0.0, FrameFeatures(0.0, face=True))
     assert signal.summary() == {"events": None, "open_palm_events": None, "at_face": None}
+
+
+@pytest.mark.parametrize("fps", FPS_RATES)
+@pytest.mark.parametrize(("shape", "kind"), [(AIMED, "pointing"), (AT_FACE, "pointing_at_face")])
+def test_pointing_held_is_a_live_fault_from_the_minimum_hold_and_an_event_when_it_ends(
+    fps, shape, kind
+):
+    _, records, events = play(
+        [(1, None, False), (2, shape, False), (1, None, False)], fps=fps, drop=0.2, jitter=0.3
+    )
+    min_s = PointingConfig().min_hold_s
+    times = [t for t, _, _, _ in records]
+    first_possible, last_possible = around(times, 1.0)
+    _, seen_ended = around(times, 3.0)
+    active = [t for t, faults, _, _ in records if [f.kind for f in faults] == [kind]]
+    assert first_possible + min_s <= active[0] <= around(times, last_possible + min_s)[1]
+    assert all(t in active for t in times if last_possible + min_s <= t < 3.0)
+    assert active[-1] < around(times, seen_ended + 0.2)[1]
+    assert not any(faults for t, faults, _, _ in records if t not in active)
+    [(closed_t, event)] = [(t, e) for t, _, _, new in records for e in new]
+    assert closed_t < 3.5 and events == [event]
+    assert (event.kind, event.detail) == ("pointing", {"at_face": kind == "pointing_at_face"})
+    assert event.duration_s == pytest.approx(2.0, abs=0.3)
+    state = next(s for t, _, s, _ in records if t == active[0])
+    assert state.at_face == (kind == "pointing_at_face")
+
+
+@pytest.mark.parametrize("fps", FPS_RATES)
+def test_pointing_sideways_is_no_fault_however_long(fps):
+    _, records, events = play(
+        [(1, None, False), (3, SIDEWAYS, False), (1, None, False)], fps=fps, drop=0.2, jitter=0.3
+    )
+    assert not any(faults for _, faults, _, _ in records)
+    assert events == []
+
+
+def test_whether_a_gesture_was_aimed_is_judged_by_time_not_by_frames():
+    # 1.4 s aimed at 5 fps, then 0.9 s sideways at 30 fps: 7 frames against 27, but more time.
+    signal = PointingSignal(PointingConfig(), SignalsConfig())
+    aimed = [(i / 5, AIMED) for i in range(8)]
+    sideways = [(1.4 + i / 30, SIDEWAYS) for i in range(1, 28)]
+    for t_s, shape in aimed + sideways:
+        signal.update(t_s, FrameFeatures(t_s, face=True, hands_tracked=True, pointing=shape))
+    [event] = signal.finish(2.4)
+    assert (event.kind, event.duration_s) == ("pointing", pytest.approx(2.4))
