@@ -150,6 +150,7 @@ def run_kiosk(
     realtime: bool = False,
     stop: threading.Event | None = None,
     on_step: Callable[[StepResult], None] | None = None,
+    on_record: Callable[[dict[str, Any]], None] | None = None,
     pin_factory=None,
     out=None,
 ) -> LoopStats:
@@ -168,6 +169,11 @@ def run_kiosk(
         presence_factory = factory if backend == "mock" else None
         presence = open_presence(config.presence, scenario=scenario, pin_factory=presence_factory)
         stack.callback(presence.close)
+        if presence.name == "always" and not spec.startswith("scene:"):
+            log.warning(
+                'no customer sensor ([presence] source resolves to "always"): the whole run '
+                "is one interaction, recorded when the run ends"
+            )
         presses = Presses()
         if config.pause.enabled:
             if backend == "console":
@@ -184,11 +190,16 @@ def run_kiosk(
                 return opened.pop()
             return open_frame_source(spec, config)
 
-        write = lambda record: None  # noqa: E731 - no events file
+        sinks = [on_record] if on_record is not None else []
         if events_path is not None:
             events = EventsFile(events_path)
             stack.callback(events.close)
-            write = events.write
+            sinks.insert(0, events.write)
+
+        def write(record: dict[str, Any]) -> None:
+            for sink in sinks:
+                sink(record)
+
         tracker = build_tracker(config.tracker, static_images=not first.sequence)
         stack.callback(tracker.close)
         pipeline = Pipeline(

@@ -14,7 +14,6 @@ import os
 import signal
 import sys
 import threading
-from collections import Counter
 
 from kiosk import __version__
 from kiosk.config import default_toml, load_config
@@ -164,16 +163,16 @@ def _stop_on_signals() -> threading.Event:
 
 
 def _report(stats) -> str:
-    cues = Counter(n["cue"] for n in stats.nudges)
-    latencies = sorted(n["latency_ms"] for n in stats.nudges)
     text = (
         f"run: {stats.frames} frames ({stats.processed} processed, {stats.paused_frames} paused, "
         f"{stats.dropped} dropped), {stats.interactions} interaction(s), "
-        f"{len(stats.nudges)} nudge(s)"
+        f"{stats.nudges} nudge(s)"
     )
-    if cues:
-        text += " (" + ", ".join(f"{cue} x{n}" for cue, n in cues.items()) + ")"
-        text += f", LED latency max {latencies[-1]:.0f} ms after capture"
+    if stats.nudges:
+        text += " (" + ", ".join(f"{c} x{n}" for c, n in stats.nudges_by_cue.items()) + ")"
+        latencies = sorted(stats.latencies_ms)
+        median = latencies[len(latencies) // 2]
+        text += f", LED lit {median:.0f} ms (median), {latencies[-1]:.0f} ms (max) after capture"
     if stats.camera_faults:
         text += f", {stats.camera_faults} camera fault(s)"
     return text
@@ -207,17 +206,18 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print(f"      {scenario.description}")
     print("      rendered from a real photo; no camera, no GPIO, no network needed")
     print("      LEDs are printed as lines; " + _pause_hint())
-    interactions: list[dict] = []
+    printer = DemoPrinter()
     stats = app.run_kiosk(
         config,
         source=f"scene:{scenario.name}",
         leds_backend="console",
         realtime=not args.fast,
         stop=_stop_on_signals(),
-        on_step=DemoPrinter(interactions),
+        on_step=printer.step,
+        on_record=printer.record,
     )
     print(_report(stats))
-    for i, record in enumerate(interactions, 1):
+    for i, record in enumerate(printer.interactions, 1):
         print(f"interaction {i}: t={record['start_s']:.1f}..{record['end_s']:.1f} s")
         print("  " + describe(record["summary"]).replace("\n", "\n  "))
     return 0
@@ -230,27 +230,29 @@ def _pause_hint() -> str:
 
 
 class DemoPrinter:
-    """The demo's running commentary: a line a second, and each event, nudge and interaction."""
+    """The demo's running commentary: a line a second, and each record (event, nudge,
+    interaction, pause) as it is written."""
 
-    def __init__(self, interactions: list[dict]) -> None:
-        self.interactions = interactions
+    def __init__(self) -> None:
+        self.interactions: list[dict] = []
         self.last_second = -1
+        self.t_s = 0.0
 
-    def __call__(self, step) -> None:
-        t_s = step.frame.t_s
+    def record(self, record: dict) -> None:
+        if record["kind"] == "interaction":
+            self.interactions.append(record)
+        line = _describe_record(record)
+        if line:
+            print(f"  t={self.t_s:5.1f} s  >> {line}", flush=True)
+
+    def step(self, step) -> None:
+        self.t_s = step.frame.t_s
         for cue, why in step.held:
-            print(f"  t={t_s:5.1f} s  >> {cue.replace('_', ' ')}: not nudged, {why}", flush=True)
-        for record in step.records:
-            line = _describe_record(record)
-            if line:
-                print(f"  t={t_s:5.1f} s  >> {line}", flush=True)
-            if record["kind"] == "interaction":
-                self.interactions.append(record)
-        second = int(t_s)
-        if second == self.last_second:
-            return
-        self.last_second = second
-        print(f"  t={second:3d} s  {_describe_frame(step)}", flush=True)
+            print(f"  t={self.t_s:5.1f} s  >> {cue.replace('_', ' ')}: not nudged, {why}")
+        second = int(self.t_s)
+        if second != self.last_second:
+            self.last_second = second
+            print(f"  t={second:3d} s  {_describe_frame(step)}", flush=True)
 
 
 def _describe_frame(step) -> str:
@@ -276,8 +278,10 @@ def _describe_record(record: dict) -> str | None:
     if kind == "interaction":
         summary = record["summary"]
         return f"interaction ended after {summary['duration_s']:.1f} s, {record['nudges']} nudge(s)"
-    if kind in ("pause", "camera_fault"):
-        return f"{kind.replace('_', ' ')} {record['start_s']:.1f}..{record['end_s']:.1f} s"
+    if kind == "pause":
+        return f"paused {record['start_s']:.1f}..{record['end_s']:.1f} s"
+    if kind == "camera_fault":
+        return f"camera fault for {record['down_s']:.1f} s: {record['error']}"
     detail = "".join(
         f", {k} {v}" for k, v in record.items() if k not in ("kind", "t_s", "duration_s")
     )

@@ -12,6 +12,7 @@ import itertools
 import logging
 import threading
 import time
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -62,13 +63,21 @@ class LoopParts:
 
 @dataclass
 class LoopStats:
+    """Counts for the closing report, in bounded memory over any length of run."""
+
     frames: int = 0
     processed: int = 0
     paused_frames: int = 0
     dropped: int = 0
     camera_faults: int = 0
-    nudges: list[dict[str, Any]] = field(default_factory=list)
     interactions: int = 0
+    nudges_by_cue: Counter = field(default_factory=Counter)
+    # the most recent nudges' capture-to-LED latencies, for percentiles
+    latencies_ms: deque = field(default_factory=lambda: deque(maxlen=1000))
+
+    @property
+    def nudges(self) -> int:
+        return sum(self.nudges_by_cue.values())
 
 
 class _Run:
@@ -150,11 +159,12 @@ class _Run:
         """The camera stopped: close the interaction, show the fault, retry with back-off.
         Returns False when stopping instead of recovering."""
         self.stats.camera_faults += 1
-        t_s = self.last_t_s if self.last_t_s is not None else 0.0
+        t_s = self.last_t_s
         log.error("camera fault: %s; retrying", exc)
-        self.emit(self.parts.pipeline.interrupt(t_s))
-        self.parts.leds.show(None, t_s)
-        self.set_status("camera_fault", t_s)
+        if t_s is not None:
+            self.emit(self.parts.pipeline.interrupt(t_s))
+        self.parts.leds.show(None, t_s or 0.0)
+        self.set_status("camera_fault", t_s or 0.0)
         self.close_source()
         started_s = self.clock()
         recovered = False
@@ -167,16 +177,19 @@ class _Run:
             except SourceError as again:
                 log.warning("camera still unavailable (%s); trying again", again)
                 continue
-            log.warning("camera back after %.1f s", self.clock() - started_s)
             recovered = True
             break
-        # A live camera's frames are timed on the monotonic clock, so the fault's end is too.
+        down_s = self.clock() - started_s
+        log.warning("camera %s after %.1f s", "back" if recovered else "still down", down_s)
+        # The fault's length is measured on one clock and added to the last frame's time, so
+        # the record never mixes a frame timestamp with another clock's reading.
         self.emit(
             [
                 {
                     "kind": "camera_fault",
-                    "start_s": round(t_s, 3),
-                    "end_s": round(self.clock(), 3),
+                    "start_s": None if t_s is None else round(t_s, 3),
+                    "end_s": None if t_s is None else round(t_s + down_s, 3),
+                    "down_s": round(down_s, 3),
                     "error": str(exc),
                 }
             ]
@@ -218,7 +231,8 @@ class _Run:
         for i, record in enumerate(records):
             if record.get("kind") == "nudge":
                 record = records[i] = record | {"latency_ms": round((led_s - captured_s) * 1e3, 1)}
-                self.stats.nudges.append(record)
+                self.stats.nudges_by_cue[record["cue"]] += 1
+                self.stats.latencies_ms.append(record["latency_ms"])
                 log.warning(
                     "nudge %s: fault reached its minimum time at t=%.2f s, LED lit on the frame "
                     "of t=%.2f s, %.1f ms after capture (%s)",

@@ -7,7 +7,7 @@ loop body exists. No clock is read here: every decision follows the frame's `t_s
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from kiosk.analysis import AnalysisSummary, FrameResult
@@ -48,7 +48,6 @@ class _Interaction:
     summary: AnalysisSummary
     faults: int = 0
     nudges: int = 0
-    events: list = field(default_factory=list)
 
 
 def _count_fault(interaction: _Interaction, event: Event) -> None:
@@ -81,7 +80,8 @@ class Pipeline:
         self.rules = rules
         self.signals = SignalSet(config)
         self.current: _Interaction | None = None
-        self.closed: list[dict[str, Any]] = []  # interaction summaries, for analyze
+        self.whole_input = interactions.absent_end_s == float("inf")
+        self.closed: list[dict[str, Any]] = []  # the whole input's summary (analyze only)
         self.frames = 0
         self._last_t_s: float | None = None
         self._warned_s: float | None = None
@@ -162,10 +162,11 @@ class Pipeline:
                     "arrived_s": round(transition.arrived_s, 3),
                 }
             ]
-        return self._close(transition.t_s)
+        return self._close(transition.t_s, now_s=self._last_t_s)
 
-    def _close(self, end_s: float) -> list[dict[str, Any]]:
-        """Close the interaction in progress at `end_s`: its last events and its summary."""
+    def _close(self, end_s: float, now_s: float | None = None) -> list[dict[str, Any]]:
+        """Close the interaction in progress at `end_s`: its last events and its summary.
+        `now_s` (the frame deciding it) given, a well-handled one may be acknowledged now."""
         current, self.current = self.current, None
         if current is None:
             return []
@@ -174,9 +175,8 @@ class Pipeline:
             _count_fault(current, event)
             records.append(event.to_json())
         duration_s = max(0.0, end_s - current.start_s)
-        whole_input = self.interactions.absent_end_s == float("inf")
         summary = current.summary.to_json(
-            self.signals.summary(), duration_s=None if whole_input else duration_s
+            self.signals.summary(), duration_s=None if self.whole_input else duration_s
         )
         record = {
             "kind": "interaction",
@@ -186,11 +186,12 @@ class Pipeline:
             "nudges": current.nudges,
             "summary": summary,
         }
-        self.closed.append(record)
+        if self.whole_input:
+            self.closed.append(record)
         records.append(record)
         log.info("interaction ended at t=%.1f s after %.1f s", end_s, duration_s)
-        if self.rules is not None:
-            ack = self.rules.acknowledge(end_s, duration_s, current.faults)
+        if self.rules is not None and now_s is not None:
+            ack = self.rules.acknowledge(now_s, duration_s, current.faults)
             if ack is not None:
                 records.append(ack.to_json())
         return records
@@ -200,7 +201,7 @@ class Pipeline:
         transition = self.interactions.end_now(t_s)
         records = self._close(transition.t_s) if transition is not None else []
         if self.rules is not None:
-            self.rules.update(t_s, (), customer=False)
+            self.rules.clear()
         return records
 
     def finish(self, t_s: float) -> list[dict[str, Any]]:

@@ -7,6 +7,7 @@ import logging
 import threading
 
 from kiosk.camera.types import Frame, FrameSource
+from kiosk.errors import CameraStoppedError, SourceError
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,13 @@ class LatestFrameReader:
                         self.dropped += 1
                     self._frame = frame
                     self._cond.notify_all()
-        except BaseException as exc:  # handed to the consumer, which decides
+        except Exception as exc:  # handed to the consumer, which retries
+            if not isinstance(exc, SourceError):
+                # picamera2's RuntimeError or a cv2.error after a cable fault is a stopped camera
+                # too: the kiosk shows the fault and retries instead of dying with a traceback.
+                wrapped = CameraStoppedError(f"the camera failed: {type(exc).__name__}: {exc}")
+                wrapped.__cause__ = exc
+                exc = wrapped
             with self._cond:
                 self._error = exc
                 self._cond.notify_all()
@@ -68,10 +75,15 @@ class LatestFrameReader:
                 raise StopIteration
             return None
 
-    def close(self) -> None:
+    def close(self, wait_s: float = 0.5) -> None:
+        """Stop reading: a healthy camera's next frame ends the thread within a frame interval,
+        and only then is the device closed (OpenCV must not be released mid-grab); a stalled one
+        is closed after `wait_s` so that shutdown stays quick."""
         with self._cond:
             self._stopping = True
+        self._thread.join(timeout=wait_s)
         self.source.close()
-        self._thread.join(timeout=2.0)
         if self._thread.is_alive():
-            log.warning("the camera thread did not stop within 2 s")
+            self._thread.join(timeout=0.2)
+            if self._thread.is_alive():
+                log.warning("the camera thread is still blocked in a read; leaving it behind")

@@ -164,12 +164,17 @@ class NudgeRules:
     def _dark(self) -> None:
         self.cue, self._until_s, self._clear_since_s = None, None, None
 
+    def clear(self) -> None:
+        """Every cue dark at once (pause, camera fault, shutdown), the acknowledgement too."""
+        self._dark()
+        self._active = set()
+
     def start_interaction(self) -> None:
         self.nudges_this_interaction = 0
 
     def acknowledge(self, t_s: float, duration_s: float, faults_seen: int) -> Nudge | None:
-        """After an interaction: a brief well_done cue when it was long enough and went without
-        a nudge or a fault (and the cue is enabled)."""
+        """After an interaction, on the frame `t_s` that closes it: a brief well_done cue when
+        it was long enough and went without a nudge or a fault (and the cue is enabled)."""
         cue = self._enabled(ACKNOWLEDGE_CUE)
         if (
             cue is None

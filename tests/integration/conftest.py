@@ -64,7 +64,7 @@ def tracked_scene(name: str, fps: float = 15.0) -> TrackedScene:
 @functools.cache
 def scenario_run(name: str) -> ScenarioRun:
     """What `kiosk analyze scene:NAME` measures: the whole clip as one interaction."""
-    tracked = tracked_scene(name)
+    tracked = tracked_scene(name, 15.0)  # the same cache key as live_run's
     pipeline = Pipeline(
         Config(),
         None,

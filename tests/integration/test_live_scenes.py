@@ -80,8 +80,8 @@ def test_kiosk_run_lights_the_mock_led_on_the_nudge_frame_and_darkens_at_the_end
             lit_on_nudge.append(factory.pin(eyes).state)
 
     stats = app.run_kiosk(config, source="scene:stares", pin_factory=factory, on_step=check)
-    assert [n["cue"] for n in stats.nudges] == ["staring"]
+    assert stats.nudges_by_cue == {"staring": 1}
     assert lit_on_nudge == [pytest.approx(config.leds.brightness)]
-    assert stats.nudges[0]["latency_ms"] >= 0.0
+    assert len(stats.latencies_ms) == 1 and stats.latencies_ms[0] >= 0.0
     assert factory.pin(eyes).state == 0  # everything dark after the run
     assert stats.interactions == 1

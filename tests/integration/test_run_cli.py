@@ -40,8 +40,9 @@ def test_sigterm_mid_interaction_darkens_closes_and_writes_it_and_exits_0(tmp_pa
         text=True,
     )
     try:
-        wait_for(lambda: events.exists() and "interaction_start" in events.read_text(), proc)
-        time.sleep(1.0)
+        # the stare's nudge comes about 6.2 s into the scene, in real time
+        wait_for(lambda: events.exists() and '"nudge"' in events.read_text(), proc)
+        time.sleep(0.5)
         sent_s = time.monotonic()
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=30)
@@ -51,9 +52,13 @@ def test_sigterm_mid_interaction_darkens_closes_and_writes_it_and_exits_0(tmp_pa
     assert proc.returncode == 0, err[-2000:]
     assert stopped_s < 2.0  # the bound for a clean stop, with the interpreter's exit
     records = [json.loads(line) for line in events.read_text().splitlines()]
-    assert [r["kind"] for r in records] == ["interaction_start", "interaction"]
+    assert [r["kind"] for r in records] == ["interaction_start", "nudge", "staring", "interaction"]
     interaction = records[-1]
-    assert 2.0 <= interaction["start_s"] < interaction["end_s"] < 10.0
-    assert interaction["summary"]["frames"] > 0
+    assert 2.0 <= interaction["start_s"] < interaction["end_s"] < 12.0
+    assert interaction["summary"]["eye_contact"]["staring_bouts"] == 1
     assert set(interaction["summary"]) >= {"eye_contact", "facing", "lean", "nods", "events"}
-    assert out.startswith("run: ")
+    lines = out.splitlines()
+    lit = next(i for i, line in enumerate(lines) if "LED GPIO17" in line and "staring" in line)
+    # after the cue lit, the last word on each LED is "off": the kiosk leaves nothing lit
+    assert any("LED GPIO17" in line and line.endswith("off") for line in lines[lit:])
+    assert lines[-2].endswith("status: off") and lines[-1].startswith("run: ")

@@ -12,6 +12,10 @@ HEAVY = ("mediapipe", "picamera2", "gpiozero", "flask")
     "module",
     [
         "kiosk.signals.session",
+        "kiosk.pipeline",
+        "kiosk.feedback.rules",
+        "kiosk.feedback.pause",
+        "kiosk.presence.interaction",
         "kiosk.features.frame",
         "kiosk.scenes.script",
         "kiosk.features",
