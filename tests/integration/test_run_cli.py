@@ -30,7 +30,7 @@ def test_sigterm_mid_interaction_darkens_closes_and_writes_it_and_exits_0(tmp_pa
             "--source",
             "scene:stares",
             "--leds",
-            "mock",
+            "console",
             "--events",
             str(events),
             "--realtime",

@@ -104,21 +104,27 @@ def test_each_scenario_is_measured_as_scripted(name, run_of):
     assert np.percentile(abs_errors, 95, axis=0).max() < 9.0
 
 
-def test_analyze_shows_the_scripted_nodding(tmp_path, capsys):
-    per_frame = tmp_path / "f.jsonl"
-    assert (
-        main(["analyze", "scene:impatient_nodding", "--json", "--per-frame", str(per_frame)]) == 0
-    )
-    summary = json.loads(capsys.readouterr().out)
-    assert summary["source"] == "scene:impatient_nodding"
-    assert summary["face_visible_ratio"] == 1.0
-    lines = [json.loads(line) for line in per_frame.read_text().splitlines()]
+def test_the_scripted_nodding_shows_in_the_per_frame_pitch(run_of):
+    lines = [result.to_json() for result in run_of("impatient_nodding").frames]
     nodding = [ln["pitch_deg"] for ln in lines if 4.0 <= ln["t_s"] < 10.0]  # 12 nods at 2 Hz
     top = np.percentile(nodding, 90)
     assert top - min(nodding) > 6.0  # each nod dips about 10 degrees
     below = [p < top - 5.0 for p in nodding]
     dips = sum(1 for a, b in itertools.pairwise(below) if b and not a)
     assert 11 <= dips <= 12
+
+
+def test_analyze_of_a_scene_prints_the_summary_and_writes_a_line_per_frame(tmp_path, capsys):
+    per_frame = tmp_path / "f.jsonl"
+    argv = ["analyze", "scene:head_shakes", "--json", "--per-frame", str(per_frame), "--fps", "5"]
+    assert main(argv) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert (summary["source"], summary["frames"], summary["fps"]) == ("scene:head_shakes", 75, 5.0)
+    assert summary["face_visible_ratio"] == 1.0
+    assert summary["nods"]["count"] == 0
+    lines = [json.loads(line) for line in per_frame.read_text().splitlines()]
+    assert [ln["i"] for ln in lines] == list(range(75))
+    assert lines[-1]["t_s"] == pytest.approx(14.8)
 
 
 def test_scene_render_writes_a_video_and_its_truth(tmp_path, capsys):
@@ -137,8 +143,10 @@ def test_scene_render_writes_a_video_and_its_truth(tmp_path, capsys):
     assert all(ln["yaw_deg"] is None for ln in lines if not ln["present"])
 
 
-def test_demo_runs_a_scenario_and_ends_with_a_summary(capsys):
-    assert main(["demo", "--fast", "--scene", "head_shakes"]) == 0
+def test_demo_runs_a_scenario_and_ends_with_a_summary(tmp_path, capsys):
+    config = tmp_path / "five_fps.toml"
+    config.write_text("[camera]\nfps = 5\n")
+    assert main(["demo", "--fast", "--scene", "head_shakes", "--config", str(config)]) == 0
     out = capsys.readouterr().out
     assert "scenario 'head_shakes'" in out
     assert "face visible: 100% of frames" in out

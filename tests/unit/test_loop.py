@@ -87,7 +87,7 @@ class Presence:
         pass
 
 
-def parts_for(sources, *, present=lambda t: True, auto_resume_min=0.0):
+def parts_for(sources, *, present=lambda t: True, auto_resume_min=0.0, timing=(2.0, 5.0)):
     config = Config()
     tracker = Tracker()
     sources = list(sources)
@@ -97,7 +97,7 @@ def parts_for(sources, *, present=lambda t: True, auto_resume_min=0.0):
         tracker,
         source_name="stand-in",
         fps=10.0,
-        interactions=InteractionTracker(2.0, 5.0),
+        interactions=InteractionTracker(*timing),
         rules=NudgeRules(config.nudges, config.cues),
     )
     parts = LoopParts(
@@ -259,3 +259,38 @@ def test_a_mock_floor_mat_opens_and_closes_an_interaction():
     assert (start["arrived_s"], start["start_s"]) == (1.0, 3.0)
     assert interaction["end_s"] == pytest.approx(14.9)
     assert interaction["summary"]["frames"] == 120
+
+
+def test_a_mock_hc_sr04_opens_and_closes_an_interaction_in_real_time():
+    from gpiozero.pins.mock import MockFactory, MockTriggerPin
+
+    from kiosk.config import PresenceConfig
+    from kiosk.presence.sensors import DistancePresence
+
+    def echo_s(distance_cm):
+        return distance_cm / 100.0 * 2.0 / 343.26
+
+    factory = MockFactory()
+    trigger = factory.pin(
+        23, pin_class=MockTriggerPin, echo_pin=factory.pin(24), echo_time=echo_s(300.0)
+    )
+    sensor = DistancePresence(PresenceConfig(source="distance", near_cm=100.0), pin_factory=factory)
+    source = Source(60)  # 6 s at 10 fps, paced in real time
+
+    def customer(index):
+        if index == 10:
+            trigger.echo_time = echo_s(40.0)  # a customer steps up to the counter
+        if index == 35:
+            trigger.echo_time = echo_s(300.0)  # and leaves
+
+    source.before_frame = customer
+    parts, _, records = parts_for([source], timing=(0.5, 1.0))
+    parts.presence = sensor
+    try:
+        run_loop(parts, realtime=True)
+    finally:
+        sensor.close()
+    start, interaction = records
+    # the sensor averages a few pings, so it answers a few tenths of a second late
+    assert 1.0 <= start["arrived_s"] <= 2.0 and start["start_s"] >= start["arrived_s"] + 0.5
+    assert 3.5 <= interaction["end_s"] <= 4.5
