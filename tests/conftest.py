@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -30,3 +32,21 @@ def photo_tracker():
     tracker = MediaPipeTracker(TrackerConfig(), static_images=True)
     yield tracker
     tracker.close()
+
+
+@pytest.fixture
+def off_a_pi():
+    """For tests of what happens where there is no GPIO: skipped on a Raspberry Pi."""
+    model = Path("/proc/device-tree/model")
+    if model.exists() and "Raspberry Pi" in model.read_text(errors="ignore"):
+        pytest.skip("this machine is a Raspberry Pi: real GPIO exists")
+
+
+@pytest.fixture
+def no_global_factory():
+    """gpiozero's process-wide default pin factory, unset before and after the test."""
+    from gpiozero import Device
+
+    Device.pin_factory = None
+    yield
+    Device.pin_factory = None

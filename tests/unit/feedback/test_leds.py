@@ -8,10 +8,9 @@ import itertools
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
-from gpiozero import PWMLED, Device
+from gpiozero import PWMLED
 from gpiozero.exc import GPIOPinInUse
 from gpiozero.pins.mock import MockFactory, MockPWMPin
 
@@ -323,19 +322,7 @@ def test_a_pin_the_board_does_not_have_is_a_gpio_error_naming_the_config_key(fac
         _leds(factory, config)
 
 
-def _on_a_pi() -> bool:
-    model = Path("/proc/device-tree/model")
-    return model.exists() and "Raspberry Pi" in model.read_text(errors="ignore")
-
-
-@pytest.fixture
-def no_global_factory():
-    Device.pin_factory = None
-    yield
-    Device.pin_factory = None
-
-
-@pytest.mark.skipif(_on_a_pi(), reason="this machine is a Raspberry Pi: real GPIO exists")
+@pytest.mark.usefixtures("off_a_pi")
 @pytest.mark.parametrize("env", [None, "mock"])
 def test_the_gpio_backend_off_a_pi_is_an_error_never_a_mock(monkeypatch, no_global_factory, env):
     if env is None:

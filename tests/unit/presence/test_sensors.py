@@ -5,10 +5,9 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
-from gpiozero import Button, Device
+from gpiozero import Button
 from gpiozero.pins.mock import MockFactory, MockTriggerPin
 
 from kiosk.config import PresenceConfig
@@ -189,18 +188,6 @@ def test_a_distance_pin_in_use_is_a_gpio_error_naming_both_pins(factory):
         busy.close()
 
 
-def _on_a_pi() -> bool:
-    model = Path("/proc/device-tree/model")
-    return model.exists() and "Raspberry Pi" in model.read_text(errors="ignore")
-
-
-@pytest.fixture
-def no_global_factory():
-    Device.pin_factory = None
-    yield
-    Device.pin_factory = None
-
-
 @pytest.mark.parametrize("source", ["distance", "pir", "button"])
 def test_sensors_on_real_gpio_are_never_a_mock_even_when_the_environment_asks(
     monkeypatch, no_global_factory, source
@@ -210,7 +197,7 @@ def test_sensors_on_real_gpio_are_never_a_mock_even_when_the_environment_asks(
         open_presence(PresenceConfig(source=source))
 
 
-@pytest.mark.skipif(_on_a_pi(), reason="this machine is a Raspberry Pi: real GPIO exists")
+@pytest.mark.usefixtures("off_a_pi")
 def test_sensors_off_a_pi_are_a_gpio_error(monkeypatch, no_global_factory):
     monkeypatch.delenv("GPIOZERO_PIN_FACTORY", raising=False)
     with pytest.raises(GpioError, match="no GPIO here"):
