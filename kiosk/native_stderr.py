@@ -18,7 +18,8 @@ CHATTER = re.compile(
     rb"^(?:[WI]\d{4} [\d:. ]+\s+\d+ \S+:\d+\]"  # absl/glog: W0000 00:00:... file.cc:114]
     rb"|INFO: Created TensorFlow Lite"
     rb"|WARNING: All log messages before absl::InitializeLog"
-    rb"|libpng warning: )"
+    rb"|libpng warning: "
+    rb"|\[ ?(?:WARN|ERROR|INFO):\d+@[\d.]+\] global )"  # OpenCV's own log: [ WARN:0@0.240] global
 )
 
 
