@@ -335,6 +335,10 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="kiosk: %(levelname)s: %(message)s",
     )
+    if args.command == "run":
+        # A service: its own log (nudges with their timing, pauses, interactions) is the
+        # journal's record; other commands and libraries speak only when something is wrong.
+        logging.getLogger("kiosk").setLevel(logging.INFO)
     try:
         return _COMMANDS[args.command](args)
     except KioskError as exc:

@@ -204,15 +204,15 @@ class _Run:
         for _ in range(parts.presses.take()):
             span = parts.pause.toggle(t_s)
             if parts.pause.paused:
-                log.warning("paused by the button at t=%.1f s", t_s)
+                log.info("paused by the button at t=%.1f s", t_s)
                 self.emit(parts.pipeline.interrupt(t_s))
                 parts.leds.show(None, t_s)
             elif span is not None:
-                log.warning("resumed at t=%.1f s", t_s)
+                log.info("resumed at t=%.1f s", t_s)
                 self.emit([span.to_json()])
         span = parts.pause.check(t_s)
         if span is not None:
-            log.warning("resumed by itself at t=%.1f s", t_s)
+            log.info("resumed by itself at t=%.1f s", t_s)
             self.emit([span.to_json()])
         if parts.pause.paused:
             self.stats.paused_frames += 1
@@ -233,7 +233,7 @@ class _Run:
                 record = records[i] = record | {"latency_ms": round((led_s - captured_s) * 1e3, 1)}
                 self.stats.nudges_by_cue[record["cue"]] += 1
                 self.stats.latencies_ms.append(record["latency_ms"])
-                log.warning(
+                log.info(
                     "nudge %s: fault reached its minimum time at t=%.2f s, LED lit on the frame "
                     "of t=%.2f s, %.1f ms after capture (%s)",
                     record["cue"],
@@ -242,10 +242,10 @@ class _Run:
                     record["latency_ms"],
                     record["reason"],
                 )
-        self.emit(records)
         self.last_t_s = t_s
         if self.on_step is not None:
             self.on_step(step)
+        self.emit(records)
 
     def run(self) -> LoopStats:
         self.open()
