@@ -34,3 +34,15 @@ class OutputError(KioskError):
 
 class GpioError(KioskError):
     """GPIO pins cannot be opened: not a Pi, no pin library, a pin in use or wrongly named."""
+
+
+class StorageError(KioskError):
+    """The shift database cannot be opened, read or written: path, permissions, a newer schema."""
+
+
+class AuthError(KioskError):
+    """A dashboard user or token cannot be created or found."""
+
+
+class ServeError(KioskError):
+    """The dashboard cannot be served: the address is in use or not on this machine."""

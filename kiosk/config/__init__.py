@@ -25,13 +25,16 @@ from kiosk.config.measure import (
     TrackerConfig,
 )
 from kiosk.config.root import Config
+from kiosk.config.service import CounterConfig, DashboardConfig, ShiftsConfig, StorageConfig
 
 __all__ = [
     "CameraConfig",
     "Config",
+    "CounterConfig",
     "CueConfig",
     "CuesConfig",
     "CustomerConfig",
+    "DashboardConfig",
     "EyeContactConfig",
     "FacingConfig",
     "ImpatienceConfig",
@@ -42,7 +45,9 @@ __all__ = [
     "PauseConfig",
     "PointingConfig",
     "PresenceConfig",
+    "ShiftsConfig",
     "SignalsConfig",
+    "StorageConfig",
     "TrackerConfig",
     "config_from_dict",
     "default_toml",

@@ -7,15 +7,20 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import ipaddress
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
 
 from kiosk.config.live import CueConfig
 from kiosk.config.root import SECTION_DOCS, Config
+from kiosk.config.service import SHIFT_PATTERN
 from kiosk.errors import ConfigError
 
 PIN_TUPLE = "tuple[int, ...]"
+STR_TUPLE = "tuple[str, ...]"
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 def _did_you_mean(name: str, valid: list[str]) -> str:
@@ -45,6 +50,10 @@ def _check_value(where: str, f: dataclasses.Field, value: Any) -> Any:
     meta = f.metadata
     if expected == PIN_TUPLE:
         return _check_pins(where, value)
+    if expected == STR_TUPLE:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{where}: expected a list of strings, got {value!r}")
+        return tuple(value)
     if expected == "bool":
         ok = isinstance(value, bool)
     elif expected == "int":
@@ -102,7 +111,42 @@ def config_from_dict(data: dict[str, Any], origin: str = "config") -> Config:
         )
     config = dataclasses.replace(defaults, **built)
     _check_pin_conflicts(config, origin)
+    _check_service(config, origin)
     return config
+
+
+def _minutes(hhmm: str) -> int | None:
+    hours, minutes = int(hhmm[:2]), int(hhmm[3:])
+    return hours * 60 + minutes if hours < 24 and minutes < 60 else None
+
+
+def _check_service(config: Config, origin: str) -> None:
+    for key in ("name", "site"):
+        value = getattr(config.counter, key)
+        if not _NAME.match(value):
+            raise ConfigError(
+                f"{origin}: [counter] {key}: {value!r} must be 1-64 letters, digits, '-', '_' "
+                "or '.', starting with a letter or digit"
+            )
+    names: set[str] = set()
+    for entry in config.shifts.schedule:
+        match = SHIFT_PATTERN.match(entry)
+        where = f"{origin}: [shifts] schedule: {entry!r}"
+        if match is None:
+            raise ConfigError(f'{where}: expected "NAME HH:MM-HH:MM", e.g. "early 06:00-14:00"')
+        start, end = _minutes(match["start"]), _minutes(match["end"])
+        if start is None or end is None or start == end:
+            raise ConfigError(f"{where}: not a valid time span")
+        if match["name"] in names or match["name"] == "off-shift":
+            raise ConfigError(f"{where}: the name {match['name']!r} is used twice or reserved")
+        names.add(match["name"])
+    for entry in config.dashboard.metrics_allow:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ConfigError(
+                f"{origin}: [dashboard] metrics_allow: {entry!r} is not an address or network"
+            ) from None
 
 
 def gpio_users(config: Config) -> dict[tuple[int, ...], list[str]]:

@@ -23,6 +23,12 @@ from kiosk.config.measure import (
     PointingConfig,
     TrackerConfig,
 )
+from kiosk.config.service import (
+    CounterConfig,
+    DashboardConfig,
+    ShiftsConfig,
+    StorageConfig,
+)
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,10 @@ class Config:
     cues: CuesConfig = field(default_factory=CuesConfig)
     leds: LedsConfig = field(default_factory=LedsConfig)
     pause: PauseConfig = field(default_factory=PauseConfig)
+    counter: CounterConfig = field(default_factory=CounterConfig)
+    storage: StorageConfig = field(default_factory=StorageConfig)
+    shifts: ShiftsConfig = field(default_factory=ShiftsConfig)
+    dashboard: DashboardConfig = field(default_factory=DashboardConfig)
 
 
 SECTION_DOCS = {
@@ -60,4 +70,8 @@ SECTION_DOCS = {
     "cues": "One cue per fault: its LED, pattern, priority and cooldown.",
     "leds": "The LEDs: backend, brightness and the status LED.",
     "pause": "The pause / privacy button: paused, frames are dropped unprocessed.",
+    "counter": "Which counter this kiosk is, for its records.",
+    "storage": "The shift database: numbers per interaction, minute, nudge and pause.",
+    "shifts": "How the day is divided into shifts for the dashboard.",
+    "dashboard": "The supervisors' dashboard on the LAN (kiosk serve).",
 }

@@ -93,6 +93,7 @@ class FacingSignal:
             part.reset()
         self.head_only_turns = self.turned_away_spells = 0
         self.torso_yaw_deg: float | None = None
+        self.torso_facing: bool | None = None  # this frame: the body faces the customer
         self._last_t_s: float | None = None
 
     def observe(self, t_s: float, features: FrameFeatures) -> float | None:
@@ -105,10 +106,10 @@ class FacingSignal:
             return []
         self._last_t_s = t_s
         torso_yaw = self.torso_yaw_deg = self.observe(t_s, features)
-        torso_facing = None
+        torso_facing = self.torso_facing = None
         if torso_yaw is not None:
             customer_yaw = features.customer_yaw_deg or 0.0
-            torso_facing = abs(torso_yaw - customer_yaw) <= self.cone_deg
+            torso_facing = self.torso_facing = abs(torso_yaw - customer_yaw) <= self.cone_deg
         head_to_customer = features.head_to_customer
         self._time.update(t_s, torso_facing)
         both = torso_facing is not None and head_to_customer is not None

@@ -29,6 +29,7 @@ class FrameSignals:
     lean_cm: float | None
     nod: bool
     pointing: bool
+    facing: bool | None = None  # the body faces the customer (None: no body, or not measuring)
     events: tuple[Event, ...] = ()  # events that closed on this frame
     faults: tuple[Fault, ...] = ()  # faults going on now (their minimum time reached)
 
@@ -89,6 +90,7 @@ class SignalSet:
             lean_cm=self.lean.lean_cm,
             nod=self.nods.nod_completed,
             pointing=f.pointing is not None,
+            facing=self.facing.torso_facing,
             events=tuple(new),
             faults=self._faults,
         )

@@ -1,0 +1,108 @@
+"""Pure conversions from the live loop's records to database rows: wall-clock times, minutes,
+and an interaction summary's metrics as flat columns. No clock, no file, no SQL here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+# The interaction keys of the API and the CSV export, in column order ("summary" aside).
+INTERACTION_COLUMNS = (
+    "id",
+    "counter",
+    "shift_id",
+    "start",
+    "end",
+    "start_s",
+    "end_s",
+    "duration_s",
+    "nudges",
+    "faults",
+    "frames",
+    "fps",
+    "face_visible_ratio",
+    "eye_contact_ratio",
+    "longest_gaze_s",
+    "staring_bouts",
+    "no_look_spells",
+    "facing_ratio",
+    "head_only_turns",
+    "lean_forward_ratio",
+    "lean_back_ratio",
+    "nods",
+    "nods_per_min",
+    "impatient_bouts",
+    "pointing_events",
+    "pointing_at_face",
+    "open_palm_events",
+)
+
+# The metric columns and where each one is in an interaction's summary object.
+METRIC_PATHS: dict[str, tuple[str, ...]] = {
+    "frames": ("frames",),
+    "fps": ("fps",),
+    "face_visible_ratio": ("face_visible_ratio",),
+    "eye_contact_ratio": ("eye_contact", "ratio"),
+    "longest_gaze_s": ("eye_contact", "longest_gaze_s"),
+    "staring_bouts": ("eye_contact", "staring_bouts"),
+    "no_look_spells": ("eye_contact", "no_look_spells"),
+    "facing_ratio": ("facing", "ratio"),
+    "head_only_turns": ("facing", "head_only_turns"),
+    "lean_forward_ratio": ("lean", "forward_ratio"),
+    "lean_back_ratio": ("lean", "back_ratio"),
+    "nods": ("nods", "count"),
+    "nods_per_min": ("nods", "per_minute"),
+    "impatient_bouts": ("nods", "impatient_bouts"),
+    "pointing_events": ("pointing", "events"),
+    "pointing_at_face": ("pointing", "at_face"),
+    "open_palm_events": ("pointing", "open_palm_events"),
+}
+
+
+def _dig(summary: dict[str, Any], path: tuple[str, ...]) -> Any:
+    value: Any = summary
+    for key in path:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def interaction_metrics(summary: dict[str, Any], duration_s: float) -> dict[str, Any]:
+    """The flat metric columns of one interaction (None where the summary has no number)."""
+    metrics: dict[str, Any] = {"duration_s": round(max(0.0, duration_s), 3)}
+    for column, path in METRIC_PATHS.items():
+        metrics[column] = _dig(summary, path)
+    metrics["faults"] = sum(1 for e in summary.get("events", ()) if e.get("kind") != "open_palm")
+    return metrics
+
+
+def iso(when: datetime) -> str:
+    """The one timestamp format of the database and the API: UTC, milliseconds, sortable."""
+    return when.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+def parse_iso(text: str) -> datetime:
+    """An ISO 8601 time from the API or the database; a time without a zone is taken as UTC."""
+    when = datetime.fromisoformat(text)
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def minute_of(when: datetime) -> datetime:
+    return when.replace(second=0, microsecond=0)
+
+
+@dataclass(frozen=True)
+class WallClock:
+    """Maps a run's frame times (`t_s`) to UTC wall-clock times.
+
+    A live camera stamps frames with a monotonic clock: `anchor_t_s` is that clock's reading
+    at `anchor`. A file or a scene is timed from the run's start: `anchor_t_s` is 0.
+    """
+
+    anchor: datetime
+    anchor_t_s: float = 0.0
+
+    def at(self, t_s: float) -> datetime:
+        return self.anchor + timedelta(seconds=t_s - self.anchor_t_s)
