@@ -10,8 +10,10 @@ import functools
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable
 from contextlib import ExitStack
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +35,10 @@ from kiosk.presence.sensors import open_presence
 from kiosk.scenes.library import get_scenario
 from kiosk.scenes.render import SceneRig
 from kiosk.storage.events_file import EventsFile
+from kiosk.storage.recorder import Recorder
+from kiosk.storage.rows import WallClock
+from kiosk.storage.shifts import ShiftSchedule
+from kiosk.storage.writer import StoreWriter
 
 log = logging.getLogger(__name__)
 
@@ -153,6 +159,7 @@ def run_kiosk(
     on_record: Callable[[dict[str, Any]], None] | None = None,
     pin_factory=None,
     out=None,
+    dashboard: bool = True,
 ) -> LoopStats:
     """The live kiosk: camera (or any source) to LEDs, until the source ends or `stop` is set.
 
@@ -202,6 +209,7 @@ def run_kiosk(
 
         tracker = build_tracker(config.tracker, static_images=not first.sequence)
         stack.callback(tracker.close)
+        stats = LoopStats()
         pipeline = Pipeline(
             config,
             tracker,
@@ -220,8 +228,88 @@ def run_kiosk(
             pause=PauseState(config.pause.auto_resume_min),
             presses=presses,
             write=write,
+            stats=stats,
         )
+        recorder = open_recorder(config, stack, source=first, parts_stats=stats, pipeline=pipeline)
+        if recorder is not None:
+            sinks.append(recorder.record)
+            parts.on_frame = lambda t_s, step: recorder.frame(t_s, step, paused=step is None)
+            parts.on_status = recorder.status
+        if config.dashboard.enabled and dashboard:
+            start_dashboard(config, stack)
         return run_loop(parts, stop=stop, realtime=realtime, on_step=on_step)
+
+
+def open_recorder(
+    config: Config,
+    stack: ExitStack,
+    *,
+    source: FrameSource,
+    parts_stats: LoopStats,
+    pipeline: Pipeline,
+) -> Recorder | None:
+    """The shift database's recorder and writer thread for a run, or None when storage is off.
+
+    A live camera stamps frames with the monotonic clock; a file or a scene is timed from the
+    run's start. The writer is closed (its last batch written) when `stack` unwinds.
+    """
+    if not config.storage.enabled:
+        return None
+    wall = WallClock(datetime.now(UTC), time.monotonic() if source.live else 0.0)
+    recorder = Recorder(
+        counter=config.counter.name,
+        lean_forward_cm=config.lean.forward_cm,
+        lean_back_cm=config.lean.back_cm,
+        schedule=ShiftSchedule(config.shifts.schedule),
+        wall=wall,
+    )
+
+    def counters() -> dict[str, Any]:
+        stats = parts_stats
+        return {
+            "frames": stats.frames,
+            "processed": stats.processed,
+            "fps": stats.fps,
+            "stage_ms": pipeline.stage_ms(),
+            "camera_faults": stats.camera_faults,
+            "interactions": stats.interactions,
+            "nudges_by_cue": dict(stats.nudges_by_cue),
+        }
+
+    writer = StoreWriter(
+        config.storage.path,
+        recorder,
+        site=config.counter.site,
+        source=source.name,
+        retention_days=config.storage.retention_days,
+        flush_s=config.storage.flush_s,
+        counters=counters,
+    )
+    stack.callback(writer.close)
+    log.info("recording to %s as counter %s", config.storage.path, config.counter.name)
+    return recorder
+
+
+def start_dashboard(
+    config: Config, stack: ExitStack, *, host: str | None = None, port: int | None = None
+):
+    """Serve the dashboard over `[storage] path` on a background thread (waitress) until
+    `stack` unwinds; returns the server (its `.url`)."""
+    from kiosk.dashboard import create_app
+    from kiosk.dashboard.server import DashboardServer
+    from kiosk.storage.store import Store
+
+    store = Store.open(config.storage.path, create=True)
+    stack.callback(store.close)
+    server = DashboardServer(
+        create_app(store, config),
+        host if host is not None else config.dashboard.host,
+        port if port is not None else config.dashboard.port,
+    )
+    server.start()
+    stack.callback(server.stop)
+    log.info("dashboard at %s", server.url)
+    return server
 
 
 def render_scene(

@@ -7,17 +7,23 @@ traceback instead.
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import getpass
 import json
 import logging
 import math
 import os
+import secrets
 import signal
 import sys
+import tempfile
 import threading
+from contextlib import ExitStack
+from pathlib import Path
 
 from kiosk import __version__
 from kiosk.config import default_toml, load_config
-from kiosk.errors import KioskError
+from kiosk.errors import AuthError, KioskError
 from kiosk.native_stderr import install_native_log_filter
 
 DEMO_SCENE = "counter_shift"
@@ -107,7 +113,50 @@ def _build_parser() -> argparse.ArgumentParser:
         "--scene", default=DEMO_SCENE, metavar="NAME", help=f"scenario (default {DEMO_SCENE})"
     )
     demo.add_argument("--fast", action="store_true", help="as fast as possible, not real time")
+    demo.add_argument(
+        "--no-serve",
+        action="store_true",
+        help="end when the scenario ends, without the dashboard (for scripts)",
+    )
     demo.add_argument("--config", metavar="FILE", help="TOML configuration file")
+
+    serve = commands.add_parser(
+        "serve",
+        help="the supervisors' dashboard on the LAN, reading the shift database",
+        description="Serve the dashboard ([dashboard] host and port) over [storage] path with "
+        "a production WSGI server, beside a running `kiosk run` or alone. SIGTERM or Ctrl-C "
+        "stops it.",
+    )
+    serve.add_argument("--config", metavar="FILE", help="TOML configuration file")
+
+    user = commands.add_parser("user", help="dashboard logins (supervisors)")
+    user_commands = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
+    add = user_commands.add_parser("add", help="add a supervisor, or set a new password")
+    add.add_argument("name", metavar="NAME")
+    add.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of standard input instead of prompting",
+    )
+    add.add_argument("--config", metavar="FILE", help="TOML configuration file")
+    remove = user_commands.add_parser(
+        "remove", help="remove a supervisor; their sessions and API tokens stop working"
+    )
+    remove.add_argument("name", metavar="NAME")
+    remove.add_argument("--config", metavar="FILE", help="TOML configuration file")
+    listing = user_commands.add_parser("list", help="list the supervisors")
+    listing.add_argument("--config", metavar="FILE", help="TOML configuration file")
+
+    token = commands.add_parser("token", help="API tokens (Authorization: Bearer ...)")
+    token_commands = token.add_subparsers(dest="token_command", required=True, metavar="ACTION")
+    create = token_commands.add_parser(
+        "create", help="create a token for NAME and print it once (only its hash is kept)"
+    )
+    create.add_argument("name", metavar="NAME")
+    create.add_argument("--config", metavar="FILE", help="TOML configuration file")
+    revoke = token_commands.add_parser("revoke", help="revoke every token of NAME")
+    revoke.add_argument("name", metavar="NAME")
+    revoke.add_argument("--config", metavar="FILE", help="TOML configuration file")
 
     bench = commands.add_parser(
         "bench", help="measure per-frame costs: the models, and features + signals beside them"
@@ -199,28 +248,149 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from kiosk.analysis import describe
     from kiosk.scenes.library import get_scenario
 
-    config = load_config(args.config)
     scenario = get_scenario(args.scene)
-    pace = "as fast as possible" if args.fast else "in real time"
-    print(f"demo: scenario {scenario.name!r}, {scenario.duration_s:.0f} s {pace}")
-    print(f"      {scenario.description}")
-    print("      rendered from a real photo; no camera, no GPIO, no network needed")
-    print("      LEDs are printed as lines; " + _pause_hint())
-    printer = DemoPrinter()
-    stats = app.run_kiosk(
-        config,
-        source=f"scene:{scenario.name}",
-        leds_backend="console",
-        realtime=not args.fast,
-        stop=_stop_on_signals(),
-        on_step=printer.step,
-        on_record=printer.record,
-    )
-    print(_report(stats))
-    for i, record in enumerate(printer.interactions, 1):
-        print(f"interaction {i}: t={record['start_s']:.1f}..{record['end_s']:.1f} s")
-        print("  " + describe(record["summary"]).replace("\n", "\n  "))
+    with tempfile.TemporaryDirectory(prefix="kiosk-demo-") as folder, ExitStack() as stack:
+        config = _demo_config(load_config(args.config), Path(folder))
+        stop = _stop_on_signals()
+        pace = "as fast as possible" if args.fast else "in real time"
+        print(f"demo: scenario {scenario.name!r}, {scenario.duration_s:.0f} s {pace}")
+        print(f"      {scenario.description}")
+        print("      rendered from a real photo; no camera, no GPIO, no network needed")
+        print("      LEDs are printed as lines; " + _pause_hint())
+        server = None if args.no_serve else _demo_dashboard(config, stack)
+        printer = DemoPrinter()
+        stats = app.run_kiosk(
+            config,
+            source=f"scene:{scenario.name}",
+            leds_backend="console",
+            realtime=not args.fast,
+            stop=stop,
+            on_step=printer.step,
+            on_record=printer.record,
+            dashboard=False,
+        )
+        print(_report(stats))
+        for i, record in enumerate(printer.interactions, 1):
+            print(f"interaction {i}: t={record['start_s']:.1f}..{record['end_s']:.1f} s")
+            print("  " + describe(record["summary"]).replace("\n", "\n  "))
+        if server is not None and not stop.is_set():
+            print(
+                f"dashboard: still serving at {server.url} (the shift is under Shifts); "
+                "press Ctrl-C to stop",
+                flush=True,
+            )
+            stop.wait()
     return 0
+
+
+def _demo_config(config, folder: Path):
+    """The demo records into a database of its own, deleted when it ends."""
+    return dataclasses.replace(
+        config,
+        storage=dataclasses.replace(config.storage, enabled=True, path=str(folder / "kiosk.db")),
+        dashboard=dataclasses.replace(
+            config.dashboard, host="127.0.0.1", secret_key_file=str(folder / "secret_key")
+        ),
+    )
+
+
+def _demo_dashboard(config, stack: ExitStack):
+    """The dashboard on this machine only, with a login made for this run."""
+    from kiosk import app
+    from kiosk.dashboard.auth import hash_password
+    from kiosk.errors import ServeError
+    from kiosk.storage.store import Store
+
+    password = secrets.token_urlsafe(9)
+    store = Store.open(config.storage.path, create=True)
+    try:
+        store.add_user("demo", hash_password(password))
+    finally:
+        store.close()
+    try:
+        server = app.start_dashboard(config, stack)
+    except ServeError:  # the configured port is taken (a real kiosk serve?): any free one
+        server = app.start_dashboard(config, stack, port=0)
+    print(f"dashboard: {server.url}  (user demo, password {password}, for this run only)")
+    return server
+
+
+def _open_store(config, *, create: bool = False):
+    from kiosk.storage.store import Store
+
+    return Store.open(config.storage.path, create=create)
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from kiosk import app
+
+    config = load_config(args.config)
+    stop = _stop_on_signals()
+    with ExitStack() as stack:
+        server = app.start_dashboard(config, stack)
+        print(f"dashboard: serving {config.storage.path} at {server.url}", flush=True)
+        stop.wait()
+    return 0
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != password:
+            raise AuthError("the two passwords differ; nothing changed")
+    if len(password) < 8:
+        raise AuthError("a password needs at least 8 characters; nothing changed")
+    return password
+
+
+def _cmd_user(args: argparse.Namespace) -> int:
+    from kiosk.dashboard.auth import hash_password
+
+    config = load_config(args.config)
+    if args.user_command == "list":
+        store = _open_store(config)
+        print("\n".join(store.users()) or "(no users yet: kiosk user add NAME)")
+        return 0
+    _check_name(args.name)
+    if args.user_command == "add":
+        password = _read_password(args.password_stdin)
+        store = _open_store(config, create=True)
+        existed = args.name in store.users()
+        store.add_user(args.name, hash_password(password))
+        print(f"user {args.name}: {'password changed' if existed else 'added'}")
+        return 0
+    store = _open_store(config)
+    if not store.remove_user(args.name):
+        raise AuthError(f"no user {args.name!r}")
+    print(f"user {args.name}: removed, with their API tokens")
+    return 0
+
+
+def _cmd_token(args: argparse.Namespace) -> int:
+    from kiosk.dashboard.auth import new_token
+
+    config = load_config(args.config)
+    _check_name(args.name)
+    store = _open_store(config, create=True)
+    if args.token_command == "revoke":
+        print(f"{args.name}: {store.revoke_tokens(args.name)} token(s) revoked")
+        return 0
+    token, token_hash = new_token()
+    store.add_token(args.name, token_hash)
+    print(token)
+    print(
+        f"(API token for {args.name}: send it as 'Authorization: Bearer ...'; it is shown only "
+        "now, the kiosk keeps only its hash)",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _check_name(name: str) -> None:
+    if not (1 <= len(name) <= 64) or not all(c.isalnum() or c in "-_.@" for c in name):
+        raise AuthError(f"{name!r}: a name is 1-64 letters, digits, '-', '_', '.' or '@'")
 
 
 def _pause_hint() -> str:
@@ -324,6 +494,9 @@ _COMMANDS = {
     "run": _cmd_run,
     "scene": _cmd_scene,
     "bench": _cmd_bench,
+    "serve": _cmd_serve,
+    "user": _cmd_user,
+    "token": _cmd_token,
 }
 
 
@@ -335,7 +508,7 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="kiosk: %(levelname)s: %(message)s",
     )
-    if args.command == "run":
+    if args.command in ("run", "serve"):
         # A service: its own log (nudges with their timing, pauses, interactions) is the
         # journal's record; other commands and libraries speak only when something is wrong.
         logging.getLogger("kiosk").setLevel(logging.INFO)

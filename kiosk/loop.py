@@ -49,19 +49,6 @@ class Presses:
 
 
 @dataclass
-class LoopParts:
-    """What the composition root builds for a run (see kiosk.app)."""
-
-    open_source: Callable[[], FrameSource]
-    pipeline: Pipeline
-    leds: Leds
-    presence: PresenceSensor
-    pause: PauseState
-    presses: Presses = field(default_factory=Presses)
-    write: Callable[[dict[str, Any]], None] = lambda record: None
-
-
-@dataclass
 class LoopStats:
     """Counts for the closing report, in bounded memory over any length of run."""
 
@@ -74,10 +61,36 @@ class LoopStats:
     nudges_by_cue: Counter = field(default_factory=Counter)
     # the most recent nudges' capture-to-LED latencies, for percentiles
     latencies_ms: deque = field(default_factory=lambda: deque(maxlen=1000))
+    recent_t_s: deque = field(default_factory=lambda: deque(maxlen=32))  # for the current fps
+
+    @property
+    def fps(self) -> float | None:
+        """Processed frames per second over the last few dozen frames."""
+        recent = list(self.recent_t_s)
+        if len(recent) < 2 or recent[-1] <= recent[0]:
+            return None
+        return round((len(recent) - 1) / (recent[-1] - recent[0]), 2)
 
     @property
     def nudges(self) -> int:
         return sum(self.nudges_by_cue.values())
+
+
+@dataclass
+class LoopParts:
+    """What the composition root builds for a run (see kiosk.app)."""
+
+    open_source: Callable[[], FrameSource]
+    pipeline: Pipeline
+    leds: Leds
+    presence: PresenceSensor
+    pause: PauseState
+    presses: Presses = field(default_factory=Presses)
+    write: Callable[[dict[str, Any]], None] = lambda record: None
+    # Storage's view of every handled frame (step None: paused) and of each status change.
+    on_frame: Callable[[float, StepResult | None], None] = lambda t_s, step: None
+    on_status: Callable[[str, float | None], None] = lambda status, t_s: None
+    stats: LoopStats = field(default_factory=lambda: LoopStats())
 
 
 class _Run:
@@ -96,7 +109,7 @@ class _Run:
         self.on_step = on_step
         self.clock = clock
         self.retry_delays_s = retry_delays_s
-        self.stats = LoopStats()
+        self.stats = parts.stats
         self.status: str | None = None
         self.last_t_s: float | None = None
         self.frame_interval_s = 0.1
@@ -113,10 +126,11 @@ class _Run:
                 self.stats.interactions += 1
             self.parts.write(record)
 
-    def set_status(self, status: str, t_s: float) -> None:
+    def set_status(self, status: str, t_s: float | None) -> None:
         if status != self.status:
             self.status = status
-            self.parts.leds.set_status(status, t_s)
+            self.parts.leds.set_status(status, t_s or 0.0)
+            self.parts.on_status(status, t_s)
 
     # -- the source -------------------------------------------------------------------------
     def open(self) -> None:
@@ -164,7 +178,7 @@ class _Run:
         if t_s is not None:
             self.emit(self.parts.pipeline.interrupt(t_s))
         self.parts.leds.show(None, t_s or 0.0)
-        self.set_status("camera_fault", t_s or 0.0)
+        self.set_status("camera_fault", t_s)
         self.close_source()
         started_s = self.clock()
         recovered = False
@@ -218,11 +232,13 @@ class _Run:
             self.stats.paused_frames += 1
             self.set_status("paused", t_s)
             self.last_t_s = t_s
-            return  # dropped unprocessed: nothing computed, nothing stored
+            parts.on_frame(t_s, None)
+            return  # dropped unprocessed: nothing computed, only counted
         step = parts.pipeline.step(frame, parts.presence.present(t_s))
         if step is None:
             return
         self.stats.processed += 1
+        self.stats.recent_t_s.append(t_s)
         parts.leds.show(step.cue, t_s)
         led_s = self.clock()
         self.set_status("tracking" if step.customer else "no_customer", t_s)
@@ -245,6 +261,7 @@ class _Run:
         self.last_t_s = t_s
         if self.on_step is not None:
             self.on_step(step)
+        parts.on_frame(t_s, step)
         self.emit(records)
 
     def run(self) -> LoopStats:

@@ -1,12 +1,16 @@
 """One step per frame: landmarks → features → signals → interaction → nudge rules.
 
 `kiosk analyze`, `run`, `demo` and `bench` all go through `Pipeline.step`; no other copy of the
-loop body exists. No clock is read here: every decision follows the frame's `t_s`.
+loop body exists. No decision reads a clock: every one follows the frame's `t_s` (the clock
+is read only to measure each stage's time).
 """
 
 from __future__ import annotations
 
 import logging
+import statistics
+import time
+from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +28,7 @@ from kiosk.signals.session import SignalSet
 log = logging.getLogger(__name__)
 
 _NOT_FAULTS = frozenset({"open_palm"})  # behaviour events that are not faults
+STAGES = ("track", "signals", "rules")
 _WARN_EVERY_S = 10.0
 
 
@@ -85,14 +90,27 @@ class Pipeline:
         self.frames = 0
         self._last_t_s: float | None = None
         self._warned_s: float | None = None
+        # The last few hundred frames' time per stage, in ms: measured, never used to decide.
+        self.stage_times_ms = {stage: deque(maxlen=300) for stage in STAGES}
 
     def step(self, frame: Frame, present: bool | None = True) -> StepResult | None:
         """Track `frame` and take one step; None when its timestamp is not after the last one."""
         if self._out_of_order(frame.t_s):
             return None
         assert self.tracker is not None, "a pipeline without a tracker takes landmarks"
+        started = time.perf_counter()
         landmarks = self.tracker.track(frame, **self.parts)
+        self.stage_times_ms["track"].append((time.perf_counter() - started) * 1e3)
         return self.step_landmarks(landmarks, present, file=frame.file)
+
+    def stage_ms(self) -> dict[str, float | None]:
+        """The median time per stage over the last few hundred frames, in ms."""
+        return {
+            stage: round(statistics.median(times), 3)
+            if (times := list(self.stage_times_ms[stage]))
+            else None
+            for stage in STAGES
+        }
 
     def _out_of_order(self, t_s: float) -> bool:
         if self._last_t_s is None or t_s > self._last_t_s:
@@ -119,6 +137,7 @@ class Pipeline:
         if transition is not None:
             records += self._transition(transition)
         measuring = self.interactions.active and self.interactions.customer
+        started = time.perf_counter()
         features = extract_features(landmarks, self.config)
         signals = self.signals.update(features) if measuring else self.signals.observe(features)
         result = FrameResult(
@@ -130,11 +149,14 @@ class Pipeline:
                 _count_fault(self.current, event)
                 records.append(event.to_json())
         nudges: list[Nudge] = []
+        ruled = time.perf_counter()
+        self.stage_times_ms["signals"].append((ruled - started) * 1e3)
         if self.rules is not None:
             nudges = self.rules.update(t_s, signals.faults, customer=measuring)
             records += [n.to_json() for n in nudges]
             if self.current is not None:
                 self.current.nudges += len(nudges)
+            self.stage_times_ms["rules"].append((time.perf_counter() - ruled) * 1e3)
         return StepResult(
             frame=result,
             customer=self.interactions.customer,

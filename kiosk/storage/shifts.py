@@ -6,7 +6,7 @@ Pure: the moment and the time zone are inputs, so a test can cross midnight and 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from kiosk.config.service import SHIFT_PATTERN
 
@@ -18,8 +18,8 @@ DAY = "day"
 class ShiftSpan:
     name: str
     date: date  # the local date the shift starts
-    start: datetime  # aware
-    end: datetime  # aware, exclusive
+    start: datetime  # UTC
+    end: datetime  # UTC, exclusive
 
 
 @dataclass(frozen=True)
@@ -39,9 +39,11 @@ def _parse(entry: str) -> _Entry:
 
 
 def _local(day: date, at: time, zone: tzinfo | None) -> datetime:
+    """`at` on `day` in the zone (the system's local zone when None), as UTC: aware datetimes
+    sharing one zone compare and subtract as wall-clock times, wrong across a DST change."""
     naive = datetime.combine(day, at)
-    # A naive time is placed in the zone (the system's local zone when None).
-    return naive.replace(tzinfo=zone) if zone is not None else naive.astimezone()
+    local = naive.replace(tzinfo=zone) if zone is not None else naive.astimezone()
+    return local.astimezone(UTC)
 
 
 class ShiftSchedule:

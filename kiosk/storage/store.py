@@ -212,9 +212,9 @@ class Store:
             "nudges": len(nudges),
             "nudges_by_cue": dict(sorted(by_cue.items(), key=lambda kv: (-kv[1], kv[0]))),
             "pauses": len(pauses),
-            "paused_s": round(sum(p["duration_s"] for p in pauses), 1),
+            "paused_s": round(float(sum(p["duration_s"] for p in pauses)), 1),
             "camera_faults": len(faults),
-            "camera_down_s": round(sum(f["down_s"] for f in faults), 1),
+            "camera_down_s": round(float(sum(f["down_s"] for f in faults)), 1),
         }
         return {
             "shift": _shift_item(items[0]),

@@ -4,6 +4,8 @@ not otherwise, and the same scene nudges alike at 5 and 15 fps."""
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
+from datetime import UTC, datetime
 
 import pytest
 
@@ -11,6 +13,7 @@ from kiosk import app
 from kiosk.config import Config
 from kiosk.gpio import mock_pin_factory
 from kiosk.scenes.library import SCENARIOS
+from kiosk.storage.store import Store
 
 
 @pytest.mark.parametrize("fps", [5.0, 15.0])
@@ -68,9 +71,13 @@ def test_nothing_is_nudged_or_counted_while_no_customer_is_there(live_of, fps):
             assert step.cue is None and step.faults == ()
 
 
-def test_kiosk_run_lights_the_mock_led_on_the_nudge_frame_and_darkens_at_the_end(live_of):
+def test_kiosk_run_lights_the_mock_led_on_the_nudge_frame_and_darkens_at_the_end(live_of, tmp_path):
     config = dataclasses.replace(Config(), camera=live_of("stares", 5.0).config.camera)
-    config = dataclasses.replace(config, leds=dataclasses.replace(config.leds, backend="mock"))
+    config = dataclasses.replace(
+        config,
+        leds=dataclasses.replace(config.leds, backend="mock"),
+        storage=dataclasses.replace(config.storage, path=str(tmp_path / "data" / "kiosk.db")),
+    )
     factory = mock_pin_factory()
     eyes = config.cues.staring.pins[0]
     lit_on_nudge = []
@@ -85,3 +92,45 @@ def test_kiosk_run_lights_the_mock_led_on_the_nudge_frame_and_darkens_at_the_end
     assert len(stats.latencies_ms) == 1 and stats.latencies_ms[0] >= 0.0
     assert factory.pin(eyes).state == 0  # everything dark after the run
     assert stats.interactions == 1
+    # ... and the shift database holds the same run, in numbers only
+    store = Store.open(tmp_path / "data" / "kiosk.db")
+    (interaction,) = store.interactions(datetime(2000, 1, 1, tzinfo=UTC))
+    assert interaction["staring_bouts"] == 1 and interaction["nudges"] == 1
+    detail = store.shift(interaction["shift_id"])
+    assert detail["summary"]["nudges_by_cue"] == {"staring": 1}
+    assert sum(m["frames"] for m in detail["minutes"]) == stats.processed
+    assert store.status()["status"] == "stopped"
+    assert_no_image_data(tmp_path / "data")
+
+
+# JPEG, PNG, GIF, WebP/AVI, MP4/HEIF, Matroska: the start of any image or video file
+IMAGE_SIGNATURES = (
+    b"\xff\xd8\xff",
+    b"\x89PNG\r\n",
+    b"GIF89a",
+    b"RIFF",
+    b"ftypisom",
+    b"\x1aE\xdf\xa3",
+)
+
+
+def assert_no_image_data(folder):
+    """Privacy: the data folder holds the database alone, and the database only numbers and
+    short texts: no image, no landmark stream, no blob."""
+    names = sorted(p.name for p in folder.iterdir())
+    assert set(names) <= {"kiosk.db", "kiosk.db-wal", "kiosk.db-shm"}, names
+    conn = sqlite3.connect(folder / "kiosk.db")
+    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    values = 0
+    for table in tables:
+        for row in conn.execute(f"SELECT * FROM {table}"):
+            for value in row:
+                values += 1
+                assert value is None or isinstance(value, int | float | str), (table, value)
+                if isinstance(value, str):
+                    assert len(value) < 20_000 and "landmark" not in value, (table, value[:80])
+    assert values > 100
+    for path in folder.iterdir():
+        data = path.read_bytes()
+        assert not any(signature in data for signature in IMAGE_SIGNATURES), path
+    assert (folder / "kiosk.db").stat().st_size < 1_000_000

@@ -7,6 +7,9 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
+
+from kiosk.storage.store import Store
 
 
 def wait_for(predicate, proc, timeout_s=90.0):
@@ -21,12 +24,16 @@ def wait_for(predicate, proc, timeout_s=90.0):
 
 def test_sigterm_mid_interaction_darkens_closes_and_writes_it_and_exits_0(tmp_path):
     events = tmp_path / "events.jsonl"
+    config = tmp_path / "kiosk.toml"
+    config.write_text(f'[storage]\npath = "{tmp_path / "kiosk.db"}"\n')
     proc = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "kiosk",
             "run",
+            "--config",
+            str(config),
             "--source",
             "scene:stares",
             "--leds",
@@ -62,3 +69,6 @@ def test_sigterm_mid_interaction_darkens_closes_and_writes_it_and_exits_0(tmp_pa
     # after the cue lit, the last word on each LED is "off": the kiosk leaves nothing lit
     assert any("LED GPIO17" in line and line.endswith("off") for line in lines[lit:])
     assert lines[-2].endswith("status: off") and lines[-1].startswith("run: ")
+    # the database got the interaction that SIGTERM closed, written before the process ended
+    (stored,) = Store.open(tmp_path / "kiosk.db").interactions(datetime(2000, 1, 1, tzinfo=UTC))
+    assert stored["end_s"] == interaction["end_s"] and stored["staring_bouts"] == 1

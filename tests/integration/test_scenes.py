@@ -146,7 +146,10 @@ def test_scene_render_writes_a_video_and_its_truth(tmp_path, capsys):
 def test_demo_runs_a_scenario_and_ends_with_a_summary(tmp_path, capsys):
     config = tmp_path / "five_fps.toml"
     config.write_text("[camera]\nfps = 5\n")
-    assert main(["demo", "--fast", "--scene", "head_shakes", "--config", str(config)]) == 0
+    assert (
+        main(["demo", "--fast", "--no-serve", "--scene", "head_shakes", "--config", str(config)])
+        == 0
+    )
     out = capsys.readouterr().out
     assert "scenario 'head_shakes'" in out
     assert "face visible: 100% of frames" in out
