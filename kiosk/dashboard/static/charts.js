@@ -18,6 +18,15 @@
     type: "line", label, data, borderColor: color, backgroundColor: color,
     pointRadius: 0, borderWidth: 2, spanGaps: false, ...extra,
   });
+  // Minutes without frames (no customer, paused) are not stored, so the category axis skips
+  // them: a line across such a gap is dashed rather than drawn as if time were continuous.
+  const dashAcrossGaps = (minutes) => ({
+    borderDash: (ctx) => {
+      const a = Date.parse(minutes[ctx.p0DataIndex].minute);
+      const b = Date.parse(minutes[ctx.p1DataIndex].minute);
+      return b - a > 60000 ? [4, 4] : undefined;
+    },
+  });
   const bar = (label, data, color, extra = {}) => ({
     type: "bar", label, data, backgroundColor: color, borderColor: color, ...extra,
   });
@@ -31,9 +40,12 @@
     "shift-ratios": (rec) => ({
       labels: rec.minutes.map((m) => hhmm(m.minute)),
       datasets: [
-        line("Eye contact", rec.minutes.map((m) => pct(m.eye_contact_ratio)), COLORS.eye),
-        line("Facing the customer", rec.minutes.map((m) => pct(m.facing_ratio)), COLORS.facing),
-        line("Forward lean", rec.minutes.map((m) => pct(m.lean_forward_ratio)), COLORS.lean),
+        line("Eye contact", rec.minutes.map((m) => pct(m.eye_contact_ratio)), COLORS.eye,
+          { segment: dashAcrossGaps(rec.minutes) }),
+        line("Facing the customer", rec.minutes.map((m) => pct(m.facing_ratio)), COLORS.facing,
+          { segment: dashAcrossGaps(rec.minutes) }),
+        line("Forward lean", rec.minutes.map((m) => pct(m.lean_forward_ratio)), COLORS.lean,
+          { segment: dashAcrossGaps(rec.minutes) }),
       ],
       scales: { y: percentAxis },
     }),
@@ -102,7 +114,7 @@
         maintainAspectRatio: false,
         indexAxis: spec.indexAxis || "x",
         interaction: { mode: "index", intersect: false },
-        plugins: { legend: { position: "bottom" } },
+        plugins: { legend: { display: spec.datasets.length > 1, position: "bottom" } },
         scales: { x: { ticks: { autoSkip: true, maxRotation: 0 } }, ...spec.scales },
       },
     });
