@@ -141,16 +141,3 @@ def test_scene_render_writes_a_video_and_its_truth(tmp_path, capsys):
     assert len(lines) == expected
     assert sum(not ln["present"] for ln in lines) == 40  # 8 s away at 5 fps
     assert all(ln["yaw_deg"] is None for ln in lines if not ln["present"])
-
-
-def test_demo_runs_a_scenario_and_ends_with_a_summary(tmp_path, capsys):
-    config = tmp_path / "five_fps.toml"
-    config.write_text("[camera]\nfps = 5\n")
-    assert (
-        main(["demo", "--fast", "--no-serve", "--scene", "head_shakes", "--config", str(config)])
-        == 0
-    )
-    out = capsys.readouterr().out
-    assert "scenario 'head_shakes'" in out
-    assert "face visible: 100% of frames" in out
-    assert out.count(" head yaw ") >= 14  # one line per second of a 15 s scene

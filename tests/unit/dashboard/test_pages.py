@@ -107,3 +107,24 @@ def test_durations_read_in_seconds_minutes_and_hours(seconds, text):
 def test_ratios_read_as_whole_percent_and_none_as_a_dash():
     assert percent(0.588) == "59 %"
     assert percent(None) == "–"
+
+
+def test_a_new_empty_database_shows_no_records_yet_and_no_shifts(tmp_path, store):
+    from dashboard_support import log_in_directly, make_config
+
+    from kiosk.dashboard import create_app
+    from kiosk.storage.store import Store
+
+    empty = Store.open(tmp_path / "new.db", create=True)
+    empty.add_user("ana", store.user_password_hash("ana"))
+    client = create_app(empty, make_config(tmp_path)).test_client()
+    log_in_directly(client, empty)
+    today = client.get("/")
+    assert today.status_code == 200
+    assert 'class="status status-unknown">No records yet</span>' in today.text
+    assert "No nudges in the last hour." in today.text
+    assert "No shifts recorded yet." in client.get("/shifts").text
+    assert client.get("/api/shifts").json == {"counter": "counter-1", "shifts": [], "trends": []}
+    metrics = client.get("/metrics", environ_base={"REMOTE_ADDR": "127.0.0.1"}).text
+    assert 'kiosk_live_up{counter="counter-1",site="site-1"} 0.0' in metrics
+    empty.close()
