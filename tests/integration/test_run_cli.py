@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from datetime import UTC, datetime
 
 from kiosk.storage.store import Store
@@ -25,7 +27,14 @@ def wait_for(predicate, proc, timeout_s=90.0):
 def test_sigterm_mid_interaction_darkens_closes_and_writes_it_and_exits_0(tmp_path):
     events = tmp_path / "events.jsonl"
     config = tmp_path / "kiosk.toml"
-    config.write_text(f'[storage]\npath = "{tmp_path / "kiosk.db"}"\n')
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config.write_text(
+        f'[storage]\npath = "{tmp_path / "kiosk.db"}"\n'
+        f'[dashboard]\nenabled = true\nhost = "127.0.0.1"\nport = {port}\n'
+        f'secret_key_file = "{tmp_path / "secret_key"}"\n'
+    )
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -49,6 +58,9 @@ def test_sigterm_mid_interaction_darkens_closes_and_writes_it_and_exits_0(tmp_pa
     try:
         # the stare's nudge comes about 6.2 s into the scene, in real time
         wait_for(lambda: events.exists() and '"nudge"' in events.read_text(), proc)
+        # [dashboard] enabled: the same process serves the dashboard while it runs
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
+            assert response.status == 200
         time.sleep(0.5)
         sent_s = time.monotonic()
         proc.send_signal(signal.SIGTERM)
