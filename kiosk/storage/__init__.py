@@ -1,1 +1,2 @@
-"""Where records go: the `--events` JSON-lines file now, the shift database later."""
+"""Where records go: the `--events` JSON-lines file, and the shift database (SQLite) that
+`kiosk run` writes and the dashboard reads."""
