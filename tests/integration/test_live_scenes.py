@@ -129,7 +129,7 @@ def assert_no_image_data(folder):
                 assert value is None or isinstance(value, int | float | str), (table, value)
                 if isinstance(value, str):
                     assert len(value) < 20_000 and "landmark" not in value, (table, value[:80])
-    assert values > 100
+    assert values > 50  # the scan saw the run: shifts, the interaction, minutes, the nudge
     for path in folder.iterdir():
         data = path.read_bytes()
         assert not any(signature in data for signature in IMAGE_SIGNATURES), path
