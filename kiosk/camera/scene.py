@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from kiosk.camera.ahead import read_ahead
 from kiosk.camera.types import Frame
 from kiosk.scenes.render import SceneRig
 from kiosk.scenes.script import Scenario
@@ -28,6 +29,9 @@ class SceneSource:
         self.states = scenario.frames(fps)
 
     def __iter__(self) -> Iterator[Frame]:
+        return read_ahead(self._render())
+
+    def _render(self) -> Iterator[Frame]:
         for i, state in enumerate(self.states):
             yield Frame(rgb=self.rig.render(state), t_s=state.t_s, index=i)
 

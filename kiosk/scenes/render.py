@@ -9,6 +9,7 @@ of the triangle it falls in, drawn far to near so a turned nose covers the cheek
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass, replace
 
 import cv2
@@ -309,6 +310,27 @@ class SceneRig:
                 rgb = _move_iris(rgb, projected, turned, iris, opening)
         return rgb
 
+    def _buffers(self) -> tuple[np.ndarray, ...]:
+        """Work arrays for one frame, per thread (two sources may render at once)."""
+        local = self.__dict__.setdefault("_local", threading.local())
+        buffers = getattr(local, "buffers", None)
+        if buffers is None:
+            shape = (self.height, self.width)
+            buffers = local.buffers = (
+                np.empty(shape),
+                np.empty(shape),
+                np.empty(shape, np.float32),
+                np.empty(shape, np.float32),
+            )
+        return buffers
+
+    def _pixel_grid(self) -> tuple[np.ndarray, np.ndarray]:
+        grid = getattr(self, "_grid_xy", None)
+        if grid is None:
+            ys, xs = np.mgrid[0 : self.height, 0 : self.width].astype(np.float64)
+            grid = self._grid_xy = (xs, ys)
+        return grid
+
     def _warp(self, dst_2d: np.ndarray, depth_cm: np.ndarray) -> np.ndarray:
         tri = self.triangles
         dst = dst_2d[tri]  # (M, 3, 2)
@@ -318,23 +340,33 @@ class SceneRig:
         usable = np.abs(np.linalg.det(system)) > 1e-6
         affine = np.zeros((len(tri), 3, 2))
         affine[usable] = np.linalg.solve(system[usable], src[usable])
-        labels = np.full((self.height, self.width), -1, dtype=np.int32)
+        # Label 0 is "no triangle" (identity map); triangle t is drawn as label t + 1.
+        labels = np.zeros((self.height, self.width), dtype=np.int32)
         order = np.argsort(-depth_cm[tri].mean(axis=1))  # far first, near drawn over it
         fixed = np.round(dst * 16).astype(np.int32)  # 4 bits of sub-pixel precision
         for t in order:
             if usable[t]:
-                cv2.fillConvexPoly(labels, fixed[t], int(t), lineType=cv2.LINE_8, shift=4)
-        ys, xs = np.mgrid[0 : self.height, 0 : self.width].astype(np.float64)
-        a = affine[np.maximum(labels, 0)]
-        map_x = a[..., 0, 0] * xs + a[..., 1, 0] * ys + a[..., 2, 0]
-        map_y = a[..., 0, 1] * xs + a[..., 1, 1] * ys + a[..., 2, 1]
-        uncovered = labels < 0
-        map_x[uncovered] = xs[uncovered]
-        map_y[uncovered] = ys[uncovered]
+                cv2.fillConvexPoly(labels, fixed[t], int(t) + 1, lineType=cv2.LINE_8, shift=4)
+        identity = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]])
+        coefficients = np.concatenate([identity[None], affine])  # (M + 1, 3, 2)
+        xs, ys = self._pixel_grid()
+        # One (H, W) gather per coefficient into buffers kept per thread: the same arithmetic,
+        # in the same order, as gathering whole matrices, without a (H, W, 3, 2) temporary and
+        # the page faults of fresh large arrays on every frame.
+        plane, term, map_x, map_y = self._buffers()
+        for out, col in ((map_x, 0), (map_y, 1)):
+            np.take(coefficients[:, 0, col], labels, out=plane)
+            np.multiply(plane, xs, out=plane)
+            np.take(coefficients[:, 1, col], labels, out=term)
+            np.multiply(term, ys, out=term)
+            np.add(plane, term, out=plane)
+            np.take(coefficients[:, 2, col], labels, out=term)
+            np.add(plane, term, out=plane)
+            np.copyto(out, plane, casting="same_kind")
         return cv2.remap(
             self.photo_rgb,
-            map_x.astype(np.float32),
-            map_y.astype(np.float32),
+            map_x,
+            map_y,
             cv2.INTER_LINEAR,
             borderMode=cv2.BORDER_REPLICATE,
         )

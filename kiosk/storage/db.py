@@ -28,7 +28,8 @@ def connect(path: str | Path, *, create: bool = False) -> sqlite3.Connection:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StorageError(
-                f"{path.parent}: cannot create the data folder: {exc.strerror}"
+                f"{path.parent}: cannot create the data folder ({exc.strerror}): set [storage] "
+                "path to a writable place, or [storage] enabled = false"
             ) from None
     try:
         conn = sqlite3.connect(
@@ -43,6 +44,11 @@ def connect(path: str | Path, *, create: bool = False) -> sqlite3.Connection:
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
         migrate(conn)
+    except sqlite3.OperationalError as exc:
+        raise StorageError(
+            f"{path}: cannot open the shift database ({exc}): check its folder's permissions "
+            "or set [storage] path"
+        ) from None
     except sqlite3.DatabaseError as exc:
         raise StorageError(f"{path}: not a usable kiosk database: {exc}") from None
     return conn

@@ -206,3 +206,10 @@ def test_opening_a_missing_or_foreign_file_is_one_clear_error(tmp_path):
     junk.write_bytes(b"this is not a database" * 100)
     with pytest.raises(StorageError, match="not a usable kiosk database"):
         Store.open(junk)
+
+
+def test_an_unwritable_data_folder_is_one_line_that_says_what_to_set(tmp_path):
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    with pytest.raises(StorageError, match=r"set \[storage\] path"):
+        Store.open(blocked / "kiosk.db", create=True)  # a file where the folder should be
