@@ -43,11 +43,32 @@ from kiosk.storage.writer import StoreWriter
 log = logging.getLogger(__name__)
 
 
-def build_tracker(config: TrackerConfig, *, static_images: bool, segmentation: bool = False):
-    """The MediaPipe tracker, imported here so that nothing else pays for loading mediapipe."""
-    from kiosk.landmarks.mediapipe_tracker import MediaPipeTracker
+def build_tracker(
+    config: TrackerConfig,
+    *,
+    static_images: bool,
+    segmentation: bool = False,
+    threads: bool | None = None,
+):
+    """The MediaPipe tracker, imported here so that nothing else pays for loading mediapipe.
 
-    return MediaPipeTracker(config, static_images=static_images, segmentation=segmentation)
+    Video is tracked through the scheduler (`[tracker] schedule`: which model runs on which
+    frame; `threads` None follows `[tracker] threads`); photos run every model on every image.
+    """
+    from kiosk.landmarks.mediapipe_tracker import MediaPipeTracker
+    from kiosk.landmarks.scheduler import ScheduledTracker
+
+    if static_images or segmentation:
+        return MediaPipeTracker(config, static_images=static_images, segmentation=segmentation)
+
+    def one_model(part: str) -> MediaPipeTracker:
+        only = dataclasses.replace(
+            config, face=part == "face", pose=part == "pose", hands=part == "hands"
+        )
+        return MediaPipeTracker(only, static_images=False)
+
+    threads = config.threads if threads is None else threads
+    return ScheduledTracker(config, one_model, threads=threads and config.schedule)
 
 
 @functools.lru_cache(maxsize=4)
@@ -111,7 +132,8 @@ def analyze(
         )
         source = open_frame_source(spec, config, fps)
         stack.callback(source.close)
-        tracker = build_tracker(config.tracker, static_images=not source.sequence)
+        # No model threads: an analysis gives the same answer every time it is run.
+        tracker = build_tracker(config.tracker, static_images=not source.sequence, threads=False)
         stack.callback(tracker.close)
         pipeline = Pipeline(
             config,
@@ -342,11 +364,26 @@ def render_scene(
     return count
 
 
-def bench(scene: str, config: Config, *, repeats: int = 20):
-    """Time the models and the pure per-frame work on a scenario (see kiosk.bench)."""
+def bench(
+    spec: str,
+    config: Config,
+    *,
+    config_path: str | None = None,
+    frames: int | None = None,
+    latency: bool = True,
+    latency_sources: tuple[str, ...] = (),
+    progress: Callable[[str], None] = lambda message: None,
+) -> dict[str, Any]:
+    """The live pipeline against MediaPipe Holistic on the same frames (see kiosk.bench); each
+    measured run loads `config_path` in its own process."""
     from kiosk.bench import run_bench
 
-    all_models = dataclasses.replace(config.tracker, face=True, pose=True, hands=True)
-    source = open_frame_source(f"scene:{scene}", config)
-    with build_tracker(all_models, static_images=False) as tracker:
-        return run_bench(source, tracker, config, repeats=repeats)
+    return run_bench(
+        spec,
+        config_path=config_path,
+        frames=frames,
+        open_source=lambda name: open_frame_source(name, config),
+        latency=latency,
+        latency_sources=latency_sources,
+        progress=progress,
+    )

@@ -50,6 +50,44 @@ class TrackerConfig:
     min_tracking_confidence: float = setting(
         0.5, "Tracking score below which the detector runs again.", min=0.0, max=1.0
     )
+    schedule: bool = setting(
+        True,
+        "Spend the models' time where the signals need it: the face every frame, the body at "
+        "pose_interval_s, hands only when a wrist is raised above the counter or a hand was "
+        "seen lately. false: every model on every frame (the naive cost, for comparison).",
+    )
+    threads: bool = setting(
+        True,
+        "With schedule: pose and hands run on their own threads beside the face, on the newest "
+        "frame, and their landmarks are held until the next run. false: they run in the frame "
+        "loop at their due frames (slower, but the same frames every time: tests, replays).",
+    )
+    pose_interval_s: float = setting(
+        0.2,
+        "With schedule: the body model runs at most this often (posture changes slowly).",
+        min=0.0,
+        max=5.0,
+    )
+    hands_hold_s: float = setting(
+        1.0,
+        "With schedule: after a hand was seen, the hand model keeps running this long.",
+        min=0.0,
+        max=30.0,
+    )
+    counter_line_y: float = setting(
+        0.75,
+        "With schedule: a wrist above this height in the image (0 = top, 1 = bottom) is raised "
+        "above the counter, and the hand model runs.",
+        min=0.0,
+        max=1.0,
+    )
+    model_width: int = setting(
+        640,
+        "Frames wider than this are scaled down for the body and hand models, and the face "
+        "model gets a crop around the last face at full resolution (iris detail survives).",
+        min=160,
+        max=4096,
+    )
 
 
 @dataclass(frozen=True)

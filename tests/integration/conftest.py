@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pytest
@@ -23,7 +24,8 @@ from kiosk.scenes.library import SCENARIOS
 
 @dataclass(frozen=True)
 class TrackedScene:
-    landmarks: list[Landmarks]
+    landmarks: list[Landmarks]  # as the kiosk tracks: the scheduler (without threads)
+    every_model: list[Landmarks]  # the same frames with every model on every frame
     truth: list[dict]
     fps: float
 
@@ -47,30 +49,74 @@ class LiveRun:
 
 
 def config_at(fps: float) -> Config:
-    """The defaults at `fps`, without the hand model: the renders have no hands to find (the
-    hand path is covered on real hand photos and by the tests that run the whole kiosk), and
-    leaving it out makes every scene about a quarter cheaper to track."""
+    """The defaults at `fps`, with the scheduler in its deterministic form (no model threads)
+    and without the hand model: the renders have no hands to find (the hand path is covered on
+    real hand photos and by the tests that run the whole kiosk)."""
     config = Config()
     return dataclasses.replace(
         config,
         camera=dataclasses.replace(config.camera, fps=fps),
-        tracker=dataclasses.replace(config.tracker, hands=False),
+        tracker=dataclasses.replace(config.tracker, hands=False, threads=False),
     )
+
+
+class _SharedFace:
+    """One face model for both trackers of a scene: the face runs on every frame either way,
+    so its result is computed once per frame and handed to both."""
+
+    def __init__(self, model) -> None:
+        self.model = model
+        self.last: tuple[int, Landmarks] | None = None
+
+    def track(self, frame, **parts) -> Landmarks:
+        if self.last is None or self.last[0] != frame.index:
+            self.last = (frame.index, self.model.track(frame, **parts))
+        return self.last[1]
+
+    def close(self) -> None:
+        self.model.close()
 
 
 @functools.cache
 def tracked_scene(name: str, fps: float = 15.0) -> TrackedScene:
-    """The scenario rendered at `fps` and tracked as `kiosk analyze` and `kiosk run` track it."""
+    """The scenario rendered at `fps` and tracked as `kiosk analyze` and `kiosk run` track it
+    (the scheduler), and with every model on every frame, in one pass: the frame is drawn once
+    (ahead, on a thread) and the every-frame body model runs on a second thread. Each model
+    sees its frames in order, so the threads change nothing but the time taken."""
+    from kiosk.landmarks.mediapipe_tracker import MediaPipeTracker
+    from kiosk.landmarks.scheduler import ScheduledTracker
+
     config = config_at(fps)
+
+    def one_model(part: str) -> MediaPipeTracker:
+        only = dataclasses.replace(
+            config.tracker, face=part == "face", pose=part == "pose", hands=part == "hands"
+        )
+        return MediaPipeTracker(only, static_images=False)
+
     source = SceneSource(SCENARIOS[name], app.build_scene_rig(config.camera), fps)
-    with app.build_tracker(config.tracker, static_images=False) as tracker:
-        landmarks = [tracker.track(f, face=True, pose=True) for f in source]
-    return TrackedScene(landmarks, [source.truth(i) for i in range(len(source.states))], fps)
+    face = _SharedFace(one_model("face"))
+    scheduled = ScheduledTracker(config.tracker, lambda p: face if p == "face" else one_model(p))
+    every_pose = one_model("pose")
+    landmarks, every = [], []
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            for frame in source:
+                body = pool.submit(every_pose.track, frame, face=False, pose=True)
+                tracked = scheduled.track(frame, face=True, pose=True)
+                landmarks.append(tracked)
+                every.append(dataclasses.replace(tracked, pose=body.result().pose))
+    finally:
+        scheduled.close()
+        every_pose.close()
+    truth = [source.truth(i) for i in range(len(source.states))]
+    return TrackedScene(landmarks, every, truth, fps)
 
 
 @functools.cache
-def scenario_run(name: str) -> ScenarioRun:
-    """What `kiosk analyze scene:NAME` measures: the whole clip as one interaction."""
+def scenario_run(name: str, every_model: bool = False) -> ScenarioRun:
+    """What `kiosk analyze scene:NAME` measures: the whole clip as one interaction
+    (`every_model`: from every model on every frame instead of the scheduler's landmarks)."""
     tracked = tracked_scene(name, 15.0)  # the same cache key as live_run's
     pipeline = Pipeline(
         config_at(15.0),
@@ -79,16 +125,18 @@ def scenario_run(name: str) -> ScenarioRun:
         fps=tracked.fps,
         interactions=InteractionTracker.whole_input(),
     )
-    frames = [pipeline.step_landmarks(lm).frame for lm in tracked.landmarks]
-    pipeline.finish(len(tracked.landmarks) / tracked.fps)
+    landmarks = tracked.every_model if every_model else tracked.landmarks
+    frames = [pipeline.step_landmarks(lm).frame for lm in landmarks]
+    pipeline.finish(len(landmarks) / tracked.fps)
     return ScenarioRun(pipeline.closed[0]["summary"], frames, tracked.truth)
 
 
 @functools.cache
-def live_run(name: str, fps: float = 15.0) -> LiveRun:
+def live_run(name: str, fps: float = 15.0, every_model: bool = False) -> LiveRun:
     """What `kiosk run --source scene:NAME` decides: the scenario's customer, interactions,
     nudge rules, from the same landmarks."""
     tracked = tracked_scene(name, fps)
+    landmarks = tracked.every_model if every_model else tracked.landmarks
     config = config_at(fps)
     pipeline = Pipeline(
         config,
@@ -101,11 +149,9 @@ def live_run(name: str, fps: float = 15.0) -> LiveRun:
         rules=NudgeRules(config.nudges, config.cues),
     )
     scenario = SCENARIOS[name]
-    steps = [
-        pipeline.step_landmarks(lm, scenario.customer_present(lm.t_s)) for lm in tracked.landmarks
-    ]
+    steps = [pipeline.step_landmarks(lm, scenario.customer_present(lm.t_s)) for lm in landmarks]
     records = [r for s in steps for r in s.records]
-    records += pipeline.finish(len(tracked.landmarks) / fps)
+    records += pipeline.finish(len(landmarks) / fps)
     return LiveRun(steps, records, fps, config)
 
 

@@ -57,7 +57,7 @@ def test_nods_on_unseen_scripts_are_counted_within_one(case):
     source = SceneSource(scenario, app.build_scene_rig(config.camera), config.camera.fps)
     signals = SignalSet(config)
     face_only = TrackerConfig(pose=False, hands=False)
-    with app.build_tracker(face_only, static_images=False) as tracker:
+    with app.build_tracker(face_only, static_images=False, threads=False) as tracker:
         for frame in source:
             signals.update(extract_features(tracker.track(frame, face=True), config))
     signals.finish(scenario.duration_s)
@@ -113,7 +113,9 @@ def test_gaze_and_facing_on_unseen_scripts(case):
     config = Config()
     source = SceneSource(scenario, app.build_scene_rig(config.camera), config.camera.fps)
     signals = SignalSet(config)
-    with app.build_tracker(TrackerConfig(hands=False), static_images=False) as tracker:
+    with app.build_tracker(
+        TrackerConfig(hands=False), static_images=False, threads=False
+    ) as tracker:
         for frame in source:
             signals.update(extract_features(tracker.track(frame, face=True, pose=True), config))
     signals.finish(scenario.duration_s)

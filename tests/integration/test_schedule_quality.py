@@ -1,0 +1,43 @@
+"""The scheduler loses nothing the signals need: on every built-in scene, the verdicts and the
+nudges from its landmarks (the face every frame, the body every 0.2 s and held between) are
+the ones every model on every frame gives. Both are tracked in one pass (conftest)."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import live_run, scenario_run
+
+from kiosk.scenes.library import SCENARIOS
+
+COUNTS = [
+    ("eye_contact", "staring_bouts"),
+    ("eye_contact", "no_look_spells"),
+    ("facing", "head_only_turns"),
+    ("nods", "count"),
+    ("nods", "impatient_bouts"),
+]
+RATIOS = [
+    ("eye_contact", "ratio"),
+    ("facing", "ratio"),
+    ("lean", "forward_ratio"),
+    ("lean", "back_ratio"),
+]
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_the_scheduled_verdicts_and_nudges_equal_every_model_on_every_frame(name):
+    scheduled, every = scenario_run(name), scenario_run(name, every_model=True)
+    for section, key in COUNTS:
+        assert scheduled.summary[section][key] == every.summary[section][key], (section, key)
+    for section, key in RATIOS:
+        a, b = scheduled.summary[section][key], every.summary[section][key]
+        assert (a is None) == (b is None) and (a is None or abs(a - b) <= 0.05), (section, key)
+    kinds = lambda run: sorted(e["kind"] for e in run.summary["events"])  # noqa: E731
+    assert kinds(scheduled) == kinds(every)
+    live, live_every = live_run(name), live_run(name, every_model=True)
+    nudges = [(n["cue"], n["t_s"]) for n in live.of_kind("nudge")]
+    nudges_every = [(n["cue"], n["t_s"]) for n in live_every.of_kind("nudge")]
+    assert [cue for cue, _ in nudges] == [cue for cue, _ in nudges_every]
+    for (_, t_s), (_, t_every_s) in zip(nudges, nudges_every, strict=True):
+        # a body fault is seen at the next body run: at most one interval and a frame later
+        assert abs(t_s - t_every_s) <= 0.2 + 1 / 15 + 1e-6
