@@ -23,7 +23,7 @@ from pathlib import Path
 
 from kiosk import __version__
 from kiosk.config import default_toml, load_config
-from kiosk.errors import AuthError, KioskError
+from kiosk.errors import AuthError, ConfigError, KioskError
 from kiosk.native_stderr import install_native_log_filter
 
 DEMO_SCENE = "counter_shift"
@@ -159,10 +159,32 @@ def _build_parser() -> argparse.ArgumentParser:
     revoke.add_argument("--config", metavar="FILE", help="TOML configuration file")
 
     bench = commands.add_parser(
-        "bench", help="measure per-frame costs: the models, and features + signals beside them"
+        "bench",
+        help="the live pipeline against MediaPipe Holistic on the same frames",
+        description="Run the kiosk's pipeline (tracker, signals, rules, mock LEDs, storage) and "
+        "MediaPipe Holistic on the same video, each in a fresh process, and compare speed, "
+        "memory, CPU and nudge latency.",
     )
-    bench.add_argument("--scene", default="counter_shift", metavar="NAME", help="scenario")
-    bench.add_argument("--repeats", type=int, default=20, help="replays of the signals")
+    bench.add_argument(
+        "--source",
+        metavar="SPEC",
+        help='a video file or "scene:NAME" (default: scene:counter_shift)',
+    )
+    bench.add_argument("--scene", metavar="NAME", help="same as --source scene:NAME")
+    bench.add_argument("--frames", type=int, metavar="N", help="only the first N frames")
+    bench.add_argument("--json", action="store_true", help="print one JSON object to stdout")
+    bench.add_argument(
+        "--no-latency",
+        dest="latency",
+        action="store_false",
+        help="skip the two nudge-latency passes (one of them paced in real time)",
+    )
+    bench.add_argument(
+        "--latency-source",
+        metavar="SPEC[,SPEC...]",
+        help="sources for the nudge-latency passes, pooled (default: the bench's source)",
+    )
+    bench.add_argument("--repeats", type=int, help=argparse.SUPPRESS)  # the old bench's; unused
     bench.add_argument("--config", metavar="FILE", help="TOML configuration file")
 
     scene = commands.add_parser("scene", help="built-in rendered scenarios with ground truth")
@@ -476,13 +498,28 @@ def _cmd_scene(args: argparse.Namespace) -> int:
 def _cmd_bench(args: argparse.Namespace) -> int:
     from kiosk import app
 
+    if args.source and args.scene:
+        raise ConfigError("give either --source or --scene, not both")
+    if args.frames is not None and args.frames < 2:
+        raise ConfigError(f"--frames {args.frames}: bench needs at least 2 frames")
+    spec = args.source or f"scene:{args.scene or DEMO_SCENE}"
     config = load_config(args.config)
-    print(
-        f"bench: scenario {args.scene!r} at {config.camera.fps:g} fps, "
-        f"{config.camera.width}x{config.camera.height}"
+    result = app.bench(
+        spec,
+        config,
+        config_path=args.config,
+        frames=args.frames,
+        latency=args.latency,
+        latency_sources=tuple(s for s in (args.latency_source or "").split(",") if s),
+        progress=lambda message: print(f"bench: {message}", file=sys.stderr, flush=True),
     )
-    for line in app.bench(args.scene, config, repeats=max(1, args.repeats)).lines():
-        print("  " + line)
+    if args.json:
+        print(json.dumps(result, allow_nan=False))
+        return 0
+    from kiosk.bench import describe
+
+    for line in describe(result):
+        print(line)
     return 0
 
 
