@@ -63,8 +63,9 @@ class TrackerConfig:
         "loop at their due frames (slower, but the same frames every time: tests, replays).",
     )
     pose_interval_s: float = setting(
-        0.2,
-        "With schedule: the body model runs at most this often (posture changes slowly).",
+        0.1,
+        "With schedule: the body model runs at most this often (posture changes slowly; a body "
+        "fault's nudge waits up to this long, plus the model's own time, to be seen).",
         min=0.0,
         max=5.0,
     )

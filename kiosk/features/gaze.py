@@ -66,7 +66,10 @@ def iris_offsets(points_px: np.ndarray) -> tuple[float, float]:
         weights.append(width)  # the eye seen more squarely is measured better
     if not offsets:
         return 0.0, 0.0
-    dx, dy = np.average(np.array(offsets), axis=0, weights=weights)
+    # np.average's arithmetic in plain floats (the same value, without its overhead per frame)
+    total = sum(weights)
+    dx = sum(w * o[0] for w, o in zip(weights, offsets, strict=True)) / total
+    dy = sum(w * o[1] for w, o in zip(weights, offsets, strict=True)) / total
     return float(dx), float(dy)
 
 

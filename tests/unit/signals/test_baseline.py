@@ -79,3 +79,17 @@ def test_samples_whose_time_does_not_move_forward_are_ignored():
     for t_s in (1.0, 0.5, -100.0):
         value.update(t_s, 10.0, True)
     assert value.value == 80.0
+
+
+def test_the_percentile_statistic_is_numpys_linear_percentile_to_the_bit():
+    import random
+
+    import numpy as np
+
+    from kiosk.signals.baseline import percentile
+
+    rng = random.Random(1)
+    for n in (1, 2, 3, 10, 99, 600):
+        samples = [rng.gauss(30.0, 5.0) for _ in range(n)]
+        for q in (5, 10, 50, 90, 95):
+            assert percentile(q)(samples) == float(np.percentile(samples, q)), (n, q)
