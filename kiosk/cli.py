@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import getpass
 import json
 import logging
 import math
@@ -23,7 +22,7 @@ from pathlib import Path
 
 from kiosk import __version__
 from kiosk.config import default_toml, load_config
-from kiosk.errors import AuthError, ConfigError, KioskError
+from kiosk.errors import ConfigError, KioskError
 from kiosk.native_stderr import install_native_log_filter
 
 DEMO_SCENE = "counter_shift"
@@ -268,6 +267,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from kiosk import app
     from kiosk.analysis import describe
+    from kiosk.demo_output import DemoPrinter, pause_hint
     from kiosk.scenes.library import get_scenario
 
     scenario = get_scenario(args.scene)
@@ -278,7 +278,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         print(f"demo: scenario {scenario.name!r}, {scenario.duration_s:.0f} s {pace}")
         print(f"      {scenario.description}")
         print("      rendered from a real photo; no camera, no GPIO, no network needed")
-        print("      LEDs are printed as lines; " + _pause_hint())
+        print("      LEDs are printed as lines; " + pause_hint())
         server = None if args.no_serve else _demo_dashboard(config, stack)
         printer = DemoPrinter()
         stats = app.run_kiosk(
@@ -337,12 +337,6 @@ def _demo_dashboard(config, stack: ExitStack):
     return server
 
 
-def _open_store(config, *, create: bool = False):
-    from kiosk.storage.store import Store
-
-    return Store.open(config.storage.path, create=create)
-
-
 def _cmd_serve(args: argparse.Namespace) -> int:
     from kiosk import app
 
@@ -353,131 +347,6 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         print(f"dashboard: serving {config.storage.path} at {server.url}", flush=True)
         stop.wait()
     return 0
-
-
-def _read_password(from_stdin: bool) -> str:
-    if from_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = getpass.getpass("password: ")
-        if getpass.getpass("again: ") != password:
-            raise AuthError("the two passwords differ; nothing changed")
-    if len(password) < 8:
-        raise AuthError("a password needs at least 8 characters; nothing changed")
-    return password
-
-
-def _cmd_user(args: argparse.Namespace) -> int:
-    from kiosk.dashboard.auth import hash_password
-
-    config = load_config(args.config)
-    if args.user_command == "list":
-        store = _open_store(config)
-        print("\n".join(store.users()) or "(no users yet: kiosk user add NAME)")
-        return 0
-    _check_name(args.name)
-    if args.user_command == "add":
-        password = _read_password(args.password_stdin)
-        store = _open_store(config, create=True)
-        existed = args.name in store.users()
-        store.add_user(args.name, hash_password(password))
-        print(f"user {args.name}: {'password changed' if existed else 'added'}")
-        return 0
-    store = _open_store(config)
-    if not store.remove_user(args.name):
-        raise AuthError(f"no user {args.name!r}")
-    print(f"user {args.name}: removed, with their API tokens")
-    return 0
-
-
-def _cmd_token(args: argparse.Namespace) -> int:
-    from kiosk.dashboard.auth import new_token
-
-    config = load_config(args.config)
-    _check_name(args.name)
-    store = _open_store(config, create=True)
-    if args.token_command == "revoke":
-        print(f"{args.name}: {store.revoke_tokens(args.name)} token(s) revoked")
-        return 0
-    token, token_hash = new_token()
-    store.add_token(args.name, token_hash)
-    print(token)
-    print(
-        f"(API token for {args.name}: send it as 'Authorization: Bearer ...'; it is shown only "
-        "now, the kiosk keeps only its hash)",
-        file=sys.stderr,
-    )
-    return 0
-
-
-def _check_name(name: str) -> None:
-    if not (1 <= len(name) <= 64) or not all(c.isalnum() or c in "-_.@" for c in name):
-        raise AuthError(f"{name!r}: a name is 1-64 letters, digits, '-', '_', '.' or '@'")
-
-
-def _pause_hint() -> str:
-    if sys.stdin is not None and sys.stdin.isatty():
-        return "press Enter to pause or resume tracking (the privacy button)"
-    return "the pause button is the keyboard's Enter key when run in a terminal"
-
-
-class DemoPrinter:
-    """The demo's running commentary: a line a second, and each record (event, nudge,
-    interaction, pause) as it is written."""
-
-    def __init__(self) -> None:
-        self.interactions: list[dict] = []
-        self.last_second = -1
-        self.t_s = 0.0
-
-    def record(self, record: dict) -> None:
-        if record["kind"] == "interaction":
-            self.interactions.append(record)
-        line = _describe_record(record)
-        if line:
-            print(f"  t={self.t_s:5.1f} s  >> {line}", flush=True)
-
-    def step(self, step) -> None:
-        self.t_s = step.frame.t_s
-        for cue, why in step.held:
-            print(f"  t={self.t_s:5.1f} s  >> {cue.replace('_', ' ')}: not nudged, {why}")
-        second = int(self.t_s)
-        if second != self.last_second:
-            self.last_second = second
-            print(f"  t={second:3d} s  {_describe_frame(step)}", flush=True)
-
-
-def _describe_frame(step) -> str:
-    who = "customer " if step.customer else "no customer"
-    pose, signals = step.frame.head_pose, step.frame.signals
-    if pose is None:
-        return f"{who}  no face"
-    eyes = {True: "on customer", False: "elsewhere", None: "--"}[signals.gaze_on_customer]
-    torso = "--" if signals.torso_yaw_deg is None else f"{signals.torso_yaw_deg:+4.0f}"
-    lean = "--" if signals.lean_cm is None else f"{signals.lean_cm:+5.1f} cm"
-    return (
-        f"{who}  head yaw {pose.yaw_deg:+5.1f} pitch {pose.pitch_deg:+5.1f}"
-        f"  eyes {eyes:11s}  torso {torso}  lean {lean}"
-    )
-
-
-def _describe_record(record: dict) -> str | None:
-    kind = record["kind"]
-    if kind == "nudge":
-        return f"NUDGE {record['cue'].replace('_', ' ')}: {record['reason']}"
-    if kind == "interaction_start":
-        return "customer at the counter: interaction started (signals count from now)"
-    if kind == "interaction":
-        summary = record["summary"]
-        return f"interaction ended after {summary['duration_s']:.1f} s, {record['nudges']} nudge(s)"
-    if kind == "pause":
-        return f"paused {record['start_s']:.1f}..{record['end_s']:.1f} s"
-    if kind == "camera_fault":
-        return f"camera fault for {record['down_s']:.1f} s: {record['error']}"
-    detail = "".join(
-        f", {k} {v}" for k, v in record.items() if k not in ("kind", "t_s", "duration_s")
-    )
-    return f"{kind.replace('_', ' ')} ({record.get('duration_s', 0):.1f} s{detail})"
 
 
 def _cmd_scene(args: argparse.Namespace) -> int:
@@ -523,6 +392,12 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _admin():
+    from kiosk import cli_admin
+
+    return cli_admin
+
+
 _COMMANDS = {
     "analyze": _cmd_analyze,
     "check-config": _cmd_check_config,
@@ -532,8 +407,8 @@ _COMMANDS = {
     "scene": _cmd_scene,
     "bench": _cmd_bench,
     "serve": _cmd_serve,
-    "user": _cmd_user,
-    "token": _cmd_token,
+    "user": lambda args: _admin().cmd_user(args),
+    "token": lambda args: _admin().cmd_token(args),
 }
 
 
