@@ -77,9 +77,20 @@ def _summary(rng: random.Random, duration_s: float, nudged: list[str]) -> dict[s
 def fill_sample(
     path: str | Path, *, now: datetime, counter: str = "counter-1", days: int = 3, seed: int = 7
 ) -> None:
-    """Write `days` days of records ending just before `now` (aware), and a live status."""
+    """Write `days` local days of records before `now` (aware), one shift each, and a live
+    status updated at `now`."""
     rng = random.Random(seed)
-    first = now - timedelta(days=days - 1, hours=5)
+    # Each sample day's records lie within one local day (08:00-13:00), whatever the time of
+    # day `now` is, so the sample always has `days` shifts: the last one is today once today's
+    # records are in the past, yesterday before that.
+    local_now = now.astimezone()
+    last_day = local_now.date() - timedelta(days=0 if local_now.hour >= 14 else 1)
+
+    def at(day: int, hour: int, minute: int = 0) -> datetime:
+        date = last_day - timedelta(days=day)
+        return datetime(date.year, date.month, date.day, hour, minute).astimezone()
+
+    first = at(days - 1, 0)
     wall = WallClock(first)
     recorder = Recorder(
         counter=counter,
@@ -103,7 +114,7 @@ def fill_sample(
 
     for day in range(days - 1, -1, -1):
         for slot in range(6):
-            start = now - timedelta(days=day, minutes=40 * (slot + 1))
+            start = at(day, 8) + timedelta(minutes=40 * slot)
             duration_s = rng.uniform(90.0, 300.0)
             start_s, end_s = t_of(start), t_of(start) + duration_s
             recorder.record({"kind": "interaction_start", "start_s": start_s, "arrived_s": start_s})
@@ -137,11 +148,11 @@ def fill_sample(
                     "summary": _summary(rng, duration_s, nudged),
                 }
             )
-        pause_s = t_of(now - timedelta(days=day, minutes=35))
+        pause_s = t_of(at(day, 12, 30))
         for k in range(60):
             recorder.frame(pause_s + k, None, paused=True)
         recorder.record({"kind": "pause", "start_s": pause_s, "end_s": pause_s + 60.0})
-    fault_s = t_of(now - timedelta(minutes=15))
+    fault_s = t_of(at(0, 13))
     recorder.record(
         {
             "kind": "camera_fault",

@@ -1,6 +1,7 @@
 """The scheduler loses nothing the signals need: on every built-in scene, the verdicts and the
-nudges from its landmarks (the face every frame, the body every 0.1 s and held between) are
-the ones every model on every frame gives. Both are tracked in one pass (conftest)."""
+nudges from its landmarks (the face every frame, the body every 0.2 s, twice the default
+interval, and held between) are the ones every model on every frame gives. Both are tracked in
+one pass (conftest)."""
 
 from __future__ import annotations
 
