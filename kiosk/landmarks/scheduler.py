@@ -49,6 +49,7 @@ class _Worker:
         self.run = run
         self.latest: _Result | None = None
         self.busy = False
+        self.failures = 0
         self._pending: Frame | None = None
         self._cond = threading.Condition()
         self._closed = False
@@ -75,8 +76,15 @@ class _Worker:
                 frame, self._pending = self._pending, None
             try:
                 value = self.run(frame)
-            except Exception:  # a model error must not kill the thread silently
-                log.exception("the %s model failed on frame %d", self._thread.name, frame.index)
+            except Exception:  # a model error must not kill the thread, nor flood the journal
+                self.failures += 1
+                if str(self.failures).rstrip("0") == "1":  # the 1st, 10th, 100th... failure
+                    log.exception(
+                        "the %s model failed on frame %d (%d failure(s) so far)",
+                        self._thread.name,
+                        frame.index,
+                        self.failures,
+                    )
                 value = None
             with self._cond:
                 self.latest = _Result(frame.t_s, value)

@@ -152,3 +152,23 @@ def test_with_threads_the_body_runs_beside_the_face_on_its_own_thread():
     # the 50 ms body model never held up the frame loop: it took fewer frames than were offered
     assert 2 <= len(models["pose"].frames) < 20 and elapsed < 20 * 0.05
     assert results[-1].pose is not None
+
+
+def test_a_body_model_that_keeps_failing_is_logged_sparingly_and_the_face_goes_on(caplog):
+    tracker, models = make_tracker(threads=True, pose_interval_s=0.0)
+
+    def broken(frame, **parts):
+        raise RuntimeError("graph error")
+
+    models["pose"].track = broken
+    without_body = 0
+    for i in range(300):
+        landmarks = tracker.track(frame(i), pose=True)
+        without_body += landmarks.pose is None
+        time.sleep(0.001)
+    worker = tracker._workers["pose"]
+    tracker.close()
+    assert without_body == 300  # no body, yet every frame still went through
+    assert worker.failures >= 50
+    logged = [r for r in caplog.records if "model failed" in r.getMessage()]
+    assert 1 <= len(logged) <= 3  # the 1st, 10th and 100th, not one per frame
