@@ -90,7 +90,7 @@ class LoopParts:
     # Storage's view of every handled frame (step None: paused) and of each status change.
     on_frame: Callable[[float, StepResult | None], None] = lambda t_s, step: None
     on_status: Callable[[str, float | None], None] = lambda status, t_s: None
-    stats: LoopStats = field(default_factory=lambda: LoopStats())
+    stats: LoopStats = field(default_factory=LoopStats)
 
 
 class _Run:

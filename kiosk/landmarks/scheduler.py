@@ -164,7 +164,7 @@ class ScheduledTracker:
         self.runs = dict.fromkeys(PARTS, 0)  # how often each model ran: for bench and tests
         # each model's time per run, the last few hundred runs (ms): measured, never decided on
         self.model_ms: dict[str, deque] = {part: deque(maxlen=300) for part in PARTS}
-        self._held: dict[str, _Result | None] = {"pose": None}
+        self._held_pose: _Result | None = None  # without threads: the last body result
         self._pose_due_s: float | None = None
         self._hand_seen_s: float | None = None
         self._crop: tuple[int, int, int, int] | None = None  # x0, y0, side_w, side_h
@@ -223,10 +223,11 @@ class ScheduledTracker:
         self, frame: Frame, *, face: bool = True, pose: bool = False, hands: bool = False
     ) -> Landmarks:
         t_s = frame.t_s
-        pose_now = self._pose(frame) if pose and "pose" in self.models else None
+        pose = pose and "pose" in self.models
+        if pose:
+            self._schedule_pose(frame)  # with threads, the body runs beside the face
         face_now = self._track_face(frame) if face and "face" in self.models else None
-        if self.threads and pose and "pose" in self.models:
-            pose_now = self._fresh("pose", t_s)  # the worker ran beside the face
+        pose_now = self._fresh_pose(t_s) if pose else None
         hands_now: tuple[HandLandmarks, ...] = ()
         if hands and "hands" in self.models:
             hands_now = self._hands(frame, pose_now)
@@ -254,19 +255,21 @@ class ScheduledTracker:
         else:
             self._pose_due_s = t_s + interval
 
-    def _pose(self, frame: Frame) -> PoseLandmarks | None:
+    def _schedule_pose(self, frame: Frame) -> None:
+        """Run the body model on `frame` if it is due (on its thread, if that is free)."""
         t_s = frame.t_s
-        if self._due(t_s):
-            if self.threads:
-                if self._workers["pose"].submit(frame):
-                    self._ran(t_s)
-            else:
-                self._held["pose"] = _Result(t_s, self._run["pose"](frame))
+        if not self._due(t_s):
+            return
+        if self.threads:
+            if self._workers["pose"].submit(frame):
                 self._ran(t_s)
-        return self._fresh("pose", t_s)
+        else:
+            self._held_pose = _Result(t_s, self._run["pose"](frame))
+            self._ran(t_s)
 
-    def _fresh(self, part: str, t_s: float) -> PoseLandmarks | None:
-        held = self._workers[part].latest if part in self._workers else self._held[part]
+    def _fresh_pose(self, t_s: float) -> PoseLandmarks | None:
+        """The latest body landmarks, unless they are too old to stand for this frame."""
+        held = self._workers["pose"].latest if self.threads else self._held_pose
         if held is None or t_s - held.t_s > _HELD_MAX_S:
             return None
         return held.value  # type: ignore[return-value]
