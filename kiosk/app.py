@@ -60,15 +60,20 @@ def build_tracker(
 
     if static_images or segmentation:
         return MediaPipeTracker(config, static_images=static_images, segmentation=segmentation)
-
-    def one_model(part: str) -> MediaPipeTracker:
-        only = dataclasses.replace(
-            config, face=part == "face", pose=part == "pose", hands=part == "hands"
-        )
-        return MediaPipeTracker(only, static_images=False)
-
     threads = config.threads if threads is None else threads
-    return ScheduledTracker(config, one_model, threads=threads and config.schedule)
+    return ScheduledTracker(
+        config, functools.partial(single_model_tracker, config), threads=threads and config.schedule
+    )
+
+
+def single_model_tracker(config: TrackerConfig, part: str):
+    """One MediaPipe model ("face", "pose" or "hands") tracking video: the scheduler's unit."""
+    from kiosk.landmarks.mediapipe_tracker import MediaPipeTracker
+
+    only = dataclasses.replace(
+        config, face=part == "face", pose=part == "pose", hands=part == "hands"
+    )
+    return MediaPipeTracker(only, static_images=False)
 
 
 @functools.lru_cache(maxsize=4)
@@ -280,8 +285,6 @@ def open_recorder(
     wall = WallClock(datetime.now(UTC), time.monotonic() if source.live else 0.0)
     recorder = Recorder(
         counter=config.counter.name,
-        lean_forward_cm=config.lean.forward_cm,
-        lean_back_cm=config.lean.back_cm,
         schedule=ShiftSchedule(config.shifts.schedule),
         wall=wall,
     )

@@ -87,16 +87,12 @@ def tracked_scene(name: str, fps: float = 15.0) -> TrackedScene:
     (the scheduler), and with every model on every frame, in one pass: the frame is drawn once
     (ahead, on a thread) and the every-frame body model runs on a second thread. Each model
     sees its frames in order, so the threads change nothing but the time taken."""
-    from kiosk.landmarks.mediapipe_tracker import MediaPipeTracker
     from kiosk.landmarks.scheduler import ScheduledTracker
 
     config = config_at(fps)
 
-    def one_model(part: str) -> MediaPipeTracker:
-        only = dataclasses.replace(
-            config.tracker, face=part == "face", pose=part == "pose", hands=part == "hands"
-        )
-        return MediaPipeTracker(only, static_images=False)
+    def one_model(part: str):
+        return app.single_model_tracker(config.tracker, part)
 
     source = SceneSource(SCENARIOS[name], app.build_scene_rig(config.camera), fps)
     face = _SharedFace(one_model("face"))
