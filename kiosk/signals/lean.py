@@ -55,6 +55,8 @@ class LeanSignal:
             part.reset()
         self.back_bouts = 0
         self.lean_cm: float | None = None
+        # this frame: "forward" (>= forward_cm), "back" (<= -back_cm), "upright", or None
+        self.posture: str | None = None
         self._last_t_s: float | None = None
 
     def observe(self, t_s: float, features: FrameFeatures) -> float | None:
@@ -72,12 +74,22 @@ class LeanSignal:
         self._last_t_s = t_s
         lean = self.lean_cm = self.observe(t_s, features)
         cfg = self.config
-        self._forward_time.update(t_s, None if lean is None else lean >= cfg.forward_cm)
-        self._back_time.update(t_s, None if lean is None else lean <= -cfg.back_cm)
+        self.posture = None
+        if lean is not None:
+            self.posture = (
+                "forward"
+                if lean >= cfg.forward_cm
+                else "back"
+                if lean <= -cfg.back_cm
+                else "upright"
+            )
+        measured = self.posture is not None
+        self._forward_time.update(t_s, self.posture == "forward" if measured else None)
+        self._back_time.update(t_s, self.posture == "back" if measured else None)
         if lean is None:
             new = self._close(self._back.expire(t_s))
         else:
-            new = self._close(self._back.update(t_s, lean <= -cfg.back_cm))
+            new = self._close(self._back.update(t_s, self.posture == "back"))
         back = self._back
         self._leaning_back.update(t_s, back.start_s, back.held_s >= self.impatience.lean_back_min_s)
         return new

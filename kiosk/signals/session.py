@@ -30,6 +30,7 @@ class FrameSignals:
     nod: bool
     pointing: bool
     facing: bool | None = None  # the body faces the customer (None: no body, or not measuring)
+    lean_posture: str | None = None  # "forward", "back", "upright" (None: not measured)
     events: tuple[Event, ...] = ()  # events that closed on this frame
     faults: tuple[Fault, ...] = ()  # faults going on now (their minimum time reached)
 
@@ -91,6 +92,7 @@ class SignalSet:
             nod=self.nods.nod_completed,
             pointing=f.pointing is not None,
             facing=self.facing.torso_facing,
+            lean_posture=self.lean.posture,
             events=tuple(new),
             faults=self._faults,
         )

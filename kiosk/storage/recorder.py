@@ -78,14 +78,10 @@ class Recorder:
         self,
         *,
         counter: str,
-        lean_forward_cm: float,
-        lean_back_cm: float,
         schedule: ShiftSchedule,
         wall: WallClock,
     ) -> None:
         self.counter = counter
-        self.lean_forward_cm = lean_forward_cm
-        self.lean_back_cm = lean_back_cm
         self.schedule = schedule
         self.wall = wall
         self._lock = threading.Lock()
@@ -207,11 +203,11 @@ class Recorder:
                     names.append("body_frames")
                     if signals.facing:
                         names.append("facing_frames")
-                if signals.lean_cm is not None:
+                if signals.lean_posture is not None:
                     names.append("lean_frames")
-                    if signals.lean_cm >= self.lean_forward_cm:
+                    if signals.lean_posture == "forward":
                         names.append("forward_frames")
-                    elif signals.lean_cm <= -self.lean_back_cm:
+                    elif signals.lean_posture == "back":
                         names.append("back_frames")
                 if signals.nod:
                     names.append("nods")

@@ -23,7 +23,7 @@ _CUES = ("staring", "not_facing", "impatient_nodding", "leaning_back")
 class _Signals:
     gaze_on_customer: bool | None
     facing: bool | None
-    lean_cm: float | None
+    lean_posture: str | None
     nod: bool
     events: tuple = ()
 
@@ -94,8 +94,6 @@ def fill_sample(
     wall = WallClock(first)
     recorder = Recorder(
         counter=counter,
-        lean_forward_cm=2.0,
-        lean_back_cm=2.0,
         schedule=ShiftSchedule(()),
         wall=wall,
     )
@@ -133,9 +131,9 @@ def fill_sample(
             t_s = start_s
             while t_s < end_s:
                 gaze = rng.random() < 0.7
-                signals = _Signals(
-                    gaze, rng.random() < 0.85, rng.uniform(-3, 4), rng.random() < 0.02
-                )
+                facing, lean_cm = rng.random() < 0.85, rng.uniform(-3, 4)
+                posture = "forward" if lean_cm >= 2 else "back" if lean_cm <= -2 else "upright"
+                signals = _Signals(gaze, facing, posture, rng.random() < 0.02)
                 recorder.frame(t_s, _Step(True, True, None, _Frame(signals)))
                 t_s += 1.0 / _FPS
             recorder.record(

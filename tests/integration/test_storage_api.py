@@ -62,8 +62,6 @@ def api(tmp_path_factory):
     )
     recorder = Recorder(
         counter=config.counter.name,
-        lean_forward_cm=config.lean.forward_cm,
-        lean_back_cm=config.lean.back_cm,
         schedule=ShiftSchedule(()),
         wall=WallClock(datetime.now(UTC)),
     )

@@ -28,8 +28,6 @@ def make_writer(path, *, clock=None, schedule=(), counter="counter-1", retention
     clock = clock or Clock()
     recorder = Recorder(
         counter=counter,
-        lean_forward_cm=2.0,
-        lean_back_cm=2.0,
         schedule=ShiftSchedule(schedule, UTC),
         wall=WallClock(START),
     )
@@ -50,7 +48,7 @@ def step(
     *,
     gaze=True,
     facing=True,
-    lean_cm=0.0,
+    lean="upright",
     nod=False,
     customer=True,
     measuring=True,
@@ -58,7 +56,7 @@ def step(
     events=(),
 ):
     signals = SimpleNamespace(
-        gaze_on_customer=gaze, facing=facing, lean_cm=lean_cm, nod=nod, events=tuple(events)
+        gaze_on_customer=gaze, facing=facing, lean_posture=lean, nod=nod, events=tuple(events)
     )
     return SimpleNamespace(
         customer=customer, measuring=measuring, cue=cue, frame=SimpleNamespace(signals=signals)

@@ -24,11 +24,11 @@ CHILD = textwrap.dedent(
     from kiosk.storage.writer import StoreWriter
 
     wall = WallClock(datetime.now(UTC), time.monotonic())
-    recorder = Recorder(counter="c", lean_forward_cm=2, lean_back_cm=2,
+    recorder = Recorder(counter="c",
                         schedule=ShiftSchedule(()), wall=wall)
     writer = StoreWriter(sys.argv[1], recorder, site="s", source="test", retention_days=30,
                          flush_s=1.0)
-    signals = SimpleNamespace(gaze_on_customer=True, facing=True, lean_cm=0.0, nod=False,
+    signals = SimpleNamespace(gaze_on_customer=True, facing=True, lean_posture="upright", nod=False,
                               events=())
     step = SimpleNamespace(customer=True, measuring=True, cue=None,
                            frame=SimpleNamespace(signals=signals))

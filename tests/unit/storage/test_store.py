@@ -63,7 +63,7 @@ def test_a_shift_summary_weights_each_interaction_by_its_length(tmp_path):
 def test_minutes_add_up_across_batches_and_paused_frames_are_counted_apart(tmp_path):
     recorder, writer = make_writer(tmp_path / "k.db")
     for i in range(30):  # 09:00:00-09:00:29, eye contact on 2 frames in 3
-        recorder.frame(float(i), step(gaze=i % 3 != 0, lean_cm=3.0 if i < 6 else 0.0))
+        recorder.frame(float(i), step(gaze=i % 3 != 0, lean="forward" if i < 6 else "upright"))
     assert writer.flush()
     for i in range(30, 60):
         recorder.frame(float(i), step(gaze=i % 3 != 0, facing=None, nod=i == 45))
