@@ -225,10 +225,7 @@ class Store:
                     "SELECT * FROM minutes WHERE shift_id = ? ORDER BY minute_utc", (shift_id,)
                 )
             ],
-            "interactions": [
-                {k: v for k, v in i.items() if k != "summary"}
-                for i in self.shift_interactions(shift_id)
-            ],
+            "interactions": self.shift_interactions(shift_id, summaries=False),
             "nudges": nudges,
             "pauses": [p | {"duration_s": round(p["duration_s"], 1)} for p in pauses],
             "camera_faults": faults,
@@ -272,11 +269,13 @@ class Store:
         )
         return [_interaction(r) for r in rows]
 
-    def shift_interactions(self, shift_id: int) -> list[dict[str, Any]]:
+    def shift_interactions(self, shift_id: int, *, summaries: bool = True) -> list[dict[str, Any]]:
+        """A shift's interactions; `summaries` False leaves out (and never parses) each one's
+        summary object, for views that show only the columns."""
         rows = self._rows(
             f"{_INTERACTION_SELECT} WHERE i.shift_id = ? ORDER BY i.start_utc", (shift_id,)
         )
-        return [_interaction(r) for r in rows]
+        return [_interaction(r, summary=summaries) for r in rows]
 
     # -- users and tokens (the CLI's admin commands) ----------------------------------------
     def add_user(self, name: str, password_hash: str) -> None:
@@ -363,7 +362,8 @@ def _minute(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _interaction(row: dict[str, Any]) -> dict[str, Any]:
+def _interaction(row: dict[str, Any], *, summary: bool = True) -> dict[str, Any]:
     out = {key: row[key] for key in INTERACTION_COLUMNS}
-    out["summary"] = json.loads(row["summary_json"])
+    if summary:
+        out["summary"] = json.loads(row["summary_json"])
     return out
