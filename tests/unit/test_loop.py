@@ -291,6 +291,8 @@ def test_a_mock_hc_sr04_opens_and_closes_an_interaction_in_real_time():
     finally:
         sensor.close()
     start, interaction = records
-    # the sensor averages a few pings, so it answers a few tenths of a second late
+    # The customer moves just before frames 10 and 35 are paced (1.0 s, 3.5 s). The sensor takes
+    # the median of 3 pings 60 ms apart, so it may answer on that very frame or a few tenths later:
+    # the first present frame is 1.0 s or later, the last present one 3.4 s (frame 34) or later.
     assert 1.0 <= start["arrived_s"] <= 2.0 and start["start_s"] >= start["arrived_s"] + 0.5
-    assert 3.5 <= interaction["end_s"] <= 4.5
+    assert 3.4 <= interaction["end_s"] <= 4.5
