@@ -45,6 +45,7 @@ class FrameResult:
             line["lean"] = _round(s.lean_cm, 1)
             line["nod"] = s.nod
             line["pointing"] = s.pointing
+            line["watch_check"] = s.watch_check
         return line
 
 

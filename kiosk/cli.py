@@ -186,6 +186,23 @@ def _build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--repeats", type=int, help=argparse.SUPPRESS)  # the old bench's; unused
     bench.add_argument("--config", metavar="FILE", help="TOML configuration file")
 
+    accuracy = commands.add_parser(
+        "accuracy",
+        help="head pose and eye contact on labelled real photos",
+        description="Measure head pose and eye contact on a folder of real photos with a "
+        "labels.csv (file, tilt_deg, pan_deg: where each person looked, as in the Pointing'04 "
+        "set shipped in tests/data/pointing04) and print the rates per angle.",
+    )
+    accuracy.add_argument("folder", metavar="FOLDER", help="photos and their labels.csv")
+    accuracy.add_argument("--json", action="store_true", help="print one JSON object to stdout")
+    accuracy.add_argument(
+        "--fit",
+        action="store_true",
+        help="also fit the eye model's constants on the photos, and measure each person with "
+        "the constants fitted on the others (needs a person column)",
+    )
+    accuracy.add_argument("--config", metavar="FILE", help="TOML configuration file")
+
     scene = commands.add_parser("scene", help="built-in rendered scenarios with ground truth")
     scene_commands = scene.add_subparsers(dest="scene_command", required=True, metavar="ACTION")
     scene_commands.add_parser("list", help="list the built-in scenarios")
@@ -392,6 +409,30 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_accuracy(args: argparse.Namespace) -> int:
+    from kiosk import accuracy
+
+    config = load_config(args.config)
+    photos = accuracy.track_photos(Path(args.folder), config)
+    result = accuracy.tally(
+        [(p.label, accuracy.extract_features(p.landmarks, p.config)) for p in photos]
+    )
+    if args.fit:
+        result["fit"] = accuracy.describe_fit(accuracy.fit_eye_model(photos))
+        result["leave_one_person_out"] = accuracy.leave_one_person_out(photos)
+    if args.json:
+        print(json.dumps(result, allow_nan=False))
+        return 0
+    for line in accuracy.describe(result):
+        print(line)
+    if args.fit:
+        print("fitted on every photo: " + ", ".join(f"{k} {v}" for k, v in result["fit"].items()))
+        print("each person measured with the constants fitted on the others:")
+        for line in accuracy.describe(result["leave_one_person_out"]):
+            print("  " + line)
+    return 0
+
+
 def _admin():
     from kiosk import cli_admin
 
@@ -399,6 +440,7 @@ def _admin():
 
 
 _COMMANDS = {
+    "accuracy": _cmd_accuracy,
     "analyze": _cmd_analyze,
     "check-config": _cmd_check_config,
     "config": _cmd_config,

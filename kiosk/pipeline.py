@@ -22,12 +22,11 @@ from kiosk.feedback.rules import Nudge, NudgeRules
 from kiosk.landmarks.tracker import Tracker
 from kiosk.landmarks.types import Landmarks
 from kiosk.presence.interaction import InteractionTracker, Transition
-from kiosk.signals.events import Event, Fault
+from kiosk.signals.events import NOT_FAULT_KINDS, Event, Fault
 from kiosk.signals.session import SignalSet
 
 log = logging.getLogger(__name__)
 
-_NOT_FAULTS = frozenset({"open_palm"})  # behaviour events that are not faults
 STAGES = ("track", "signals", "rules")
 _WARN_EVERY_S = 10.0
 
@@ -56,7 +55,7 @@ class _Interaction:
 
 
 def _count_fault(interaction: _Interaction, event: Event) -> None:
-    interaction.faults += event.kind not in _NOT_FAULTS
+    interaction.faults += event.kind not in NOT_FAULT_KINDS
 
 
 class Pipeline:

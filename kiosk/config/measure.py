@@ -142,11 +142,26 @@ class EyeContactConfig:
         max=5.0,
     )
     iris_gain: float = setting(
-        1.5,
-        "MediaPipe's iris landmarks move about 60 per cent as far as the iris does (measured on "
-        "rendered eyes turned -30..30 degrees); the eye turn read from them is scaled by this.",
+        1.26,
+        "The eye turn read from the iris's offset between the eye's corners is scaled by this: "
+        "1.26 fits 8 real people looking at known targets (Pointing'04 photos); an eyeball of "
+        "1.2 cm in a 3 cm eye would be 1.",
         min=0.5,
         max=3.0,
+    )
+    neutral_iris_right: float = setting(
+        -0.007,
+        "The agent's iris offset toward the image's right from the middle of the eye's corners, "
+        "in eye widths, when looking at the camera (calibration measures it; the default is "
+        "the mean of real people).",
+        min=-0.3,
+        max=0.3,
+    )
+    neutral_iris_down: float = setting(
+        -0.075,
+        "The same, downward across the corner line (the iris sits a little above it: < 0).",
+        min=-0.3,
+        max=0.3,
     )
 
 
@@ -246,4 +261,10 @@ class ImpatienceConfig:
     )
     watch_checks_window_s: float = setting(
         60.0, "Two or more watch checks within this window is a sign.", min=5.0, max=3600.0
+    )
+    watch_gaze_cone_deg: float = setting(
+        30.0,
+        "A wrist held up is looked at when the gaze is within this angle of it.",
+        min=10.0,
+        max=60.0,
     )

@@ -8,12 +8,18 @@ import numpy as np
 
 from kiosk.config import Config
 from kiosk.features.body import (
+    PoseHead,
+    agent_at_counter,
+    head_direction_from_pose,
     shoulder_line_y_px,
     shoulder_width_px,
     torso_yaw_deg,
+    watch_wrists,
     wrist_raised,
 )
 from kiosk.features.gaze import (
+    EYE_MODEL,
+    EyeModel,
     Gaze,
     angle_between_deg,
     customer_direction,
@@ -21,10 +27,18 @@ from kiosk.features.gaze import (
     estimate_gaze,
 )
 from kiosk.features.hands import HandShape, hand_shape
-from kiosk.features.head_pose import HeadPose, focal_length_px, head_pose_from_face
+from kiosk.features.head_pose import (
+    LEFT_EYE_OUTER,
+    RIGHT_EYE_OUTER,
+    HeadPose,
+    focal_length_px,
+    head_pose_from_face,
+    plausible_fit,
+)
 from kiosk.landmarks.types import Landmarks
 
 CHIN = 152
+UPPER_INNER_LIP, LOWER_INNER_LIP = 13, 14
 SHOULDERS_BEHIND_HEAD_CM = 8.0
 
 
@@ -42,22 +56,31 @@ class FrameFeatures:
     face: bool
     head: HeadPose | None = None
     gaze: Gaze | None = None
-    gaze_on_customer: bool | None = None  # None: no face
+    # None: nobody to judge (no face and no body), or eyes closed toward the customer
+    gaze_on_customer: bool | None = None
+    head_rejected: bool = False  # a face was found but its head-pose fit was implausible
+    head_from_pose: PoseHead | None = None  # the head's direction from the body, without a face
     head_to_customer: bool | None = None  # the head (not the eyes) within the facing cone
     customer_yaw_deg: float | None = None  # direction from the head to the customer
     customer_pitch_deg: float | None = None
     head_distance_cm: float | None = None
+    # The lips' inner gap in eye spans (outer eye corner to outer eye corner): talking moves it
+    mouth_open: float | None = None
     torso_yaw_deg: float | None = None  # from the shoulders' metric depth (noisy near 0)
     shoulder_width_cm: float | None = None  # apparent width, scaled by the head's distance
     wrist_raised: bool = False
+    watch_wrists: tuple[tuple[float, float, float], ...] = ()  # eyes-to-wrist, watch held
     hands_tracked: bool = False
     hands: tuple[HandShape, ...] = ()
     pointing: PointingShape | None = None
     open_palm: bool = False
 
 
-def extract_features(landmarks: Landmarks, config: Config) -> FrameFeatures:
-    """Per-frame geometry for the signals; pure and cheap (well under a millisecond)."""
+def extract_features(
+    landmarks: Landmarks, config: Config, eye_model: EyeModel = EYE_MODEL
+) -> FrameFeatures:
+    """Per-frame geometry for the signals; pure and cheap (well under a millisecond).
+    `eye_model`: another fit of the eye's constants (`kiosk accuracy --fit` tries its own)."""
     customer = config.customer
     values: dict = {"t_s": landmarks.t_s, "face": landmarks.face is not None}
     customer_dir = None
@@ -66,23 +89,39 @@ def extract_features(landmarks: Landmarks, config: Config) -> FrameFeatures:
         head = head_pose_from_face(
             landmarks.face, landmarks.width, landmarks.height, config.camera.hfov_deg
         )
+        if head is not None and not plausible_fit(head, landmarks.face):
+            head = None  # a bad fit is dropped, never averaged in
+            values["head_rejected"] = True
     if head is not None:
-        gaze = estimate_gaze(landmarks.face, head, config.eye_contact.iris_gain)
+        eyes = config.eye_contact
+        neutral = (eyes.neutral_iris_right, eyes.neutral_iris_down)
+        gaze = estimate_gaze(landmarks.face, head, eyes.iris_gain, neutral, eye_model)
         customer_dir = customer_direction(head, customer.yaw_deg, customer.pitch_deg)
         customer_yaw, customer_pitch = direction_angles(customer_dir)
         head_forward = head.rotation @ np.array([0.0, 0.0, -1.0])
         head_yaw, _ = direction_angles(head_forward)
+        on_customer = (
+            angle_between_deg(np.array(gaze.vector), customer_dir) <= customer.gaze_cone_deg
+        )
         values |= {
             "head": head,
             "gaze": gaze,
-            "gaze_on_customer": angle_between_deg(np.array(gaze.vector), customer_dir)
-            <= customer.gaze_cone_deg,
+            # Closed eyes (a blink) toward the customer cannot confirm eye contact nor deny it:
+            # unknown, which a gaze bridges like any short break; away from them, it is away.
+            "gaze_on_customer": None if on_customer and not gaze.eyes_open else on_customer,
             "head_to_customer": abs(head_yaw - customer_yaw) <= customer.facing_cone_deg,
             "customer_yaw_deg": customer_yaw,
             "customer_pitch_deg": customer_pitch,
             "head_distance_cm": float(np.linalg.norm(head.translation_cm)),
+            "mouth_open": mouth_opening(landmarks.face.pixels),
         }
     pose = landmarks.pose
+    focal_px = focal_length_px(landmarks.width, config.camera.hfov_deg)
+    if pose is not None and landmarks.face is None and agent_at_counter(pose, focal_px):
+        # The face mesh loses a face turned far down (writing, a phone) or away, while the
+        # body is still at the counter: not looking at the customer, rather than not there.
+        values["gaze_on_customer"] = False
+        values["head_from_pose"] = head_direction_from_pose(pose)
     if pose is not None:
         torso = torso_yaw_deg(pose)
         if torso is not None:
@@ -92,9 +131,9 @@ def extract_features(landmarks: Landmarks, config: Config) -> FrameFeatures:
                 # The shoulders stand about a hand behind the head; scaling by their distance
                 # makes the width independent of leaning in or out.
                 depth_cm = values["head_distance_cm"] + SHOULDERS_BEHIND_HEAD_CM
-                focal_px = focal_length_px(landmarks.width, config.camera.hfov_deg)
                 values["shoulder_width_cm"] = width_px * depth_cm / focal_px
         values["wrist_raised"] = wrist_raised(pose)
+        values["watch_wrists"] = watch_wrists(pose)
     if config.tracker.hands:
         shapes = tuple(hand_shape(h) for h in landmarks.hands)
         values |= {"hands_tracked": True, "hands": shapes}
@@ -103,6 +142,13 @@ def extract_features(landmarks: Landmarks, config: Config) -> FrameFeatures:
         if pointing:
             values["pointing"] = _pointing_shape(pointing, landmarks, customer_dir, config)
     return FrameFeatures(**values)
+
+
+def mouth_opening(points_px: np.ndarray) -> float:
+    """The gap between the inner lips, in eye spans (so distance and face size do not count)."""
+    span = float(np.linalg.norm(points_px[LEFT_EYE_OUTER] - points_px[RIGHT_EYE_OUTER]))
+    gap = float(np.linalg.norm(points_px[LOWER_INNER_LIP] - points_px[UPPER_INNER_LIP]))
+    return gap / span if span > 0 else 0.0
 
 
 def _pointing_shape(

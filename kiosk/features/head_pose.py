@@ -102,6 +102,19 @@ def estimate_head_pose(
     )
 
 
+# The fitted canonical face misses the landmarks by at most 0.14 eye spans (outer corner to
+# outer corner) on 717 real photos, faces turned up to 60 degrees (median 0.04). A fit worse
+# than this is not a face seen well: two faces mixed, a hand over it, a mesh on something else.
+MAX_REPROJECTION_EYE_SPANS = 0.2
+RIGHT_EYE_OUTER, LEFT_EYE_OUTER = 33, 263
+
+
+def plausible_fit(head: HeadPose, face: FaceLandmarks) -> bool:
+    """Whether the head-pose fit matches its landmarks well enough to be used."""
+    span_px = float(np.linalg.norm(face.pixels[LEFT_EYE_OUTER] - face.pixels[RIGHT_EYE_OUTER]))
+    return span_px > 0 and head.reprojection_px <= MAX_REPROJECTION_EYE_SPANS * span_px
+
+
 def head_pose_from_face(
     face: FaceLandmarks, width: int, height: int, hfov_deg: float
 ) -> HeadPose | None:

@@ -17,8 +17,12 @@ EventKind = Literal[
     "pointing",  # a pointing hand aimed at the customer, held at least pointing.min_hold_s
     "open_palm",  # an open palm held at least pointing.min_hold_s
     "watch_checks",  # two or more watch checks within impatience.watch_checks_window_s
+    "watch_check",  # one glance at a wrist held up, at least impatience.watch_check_min_s
 ]
 EVENT_KINDS: tuple[str, ...] = get_args(EventKind)
+# Behaviour worth recording that is no fault of the agent's: a single glance at a watch is not
+# impatience (two are, as `watch_checks`), an open palm is an invitation.
+NOT_FAULT_KINDS: frozenset[str] = frozenset({"open_palm", "watch_check"})
 # The `detail` keys of each kind (added to the event's JSON); kinds not listed have none.
 EVENT_DETAIL: dict[str, dict[str, str]] = {
     "impatient_nodding": {

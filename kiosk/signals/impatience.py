@@ -7,13 +7,15 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from kiosk.config import ImpatienceConfig, SignalsConfig
 from kiosk.features.frame import FrameFeatures
+from kiosk.features.gaze import angle_between_deg, direction_vector
 from kiosk.signals.events import Event, Fault
 from kiosk.signals.runs import Run, Runs
 
 KINDS = ("leaning_back", "turned_away", "impatient_nodding", "watch_checks")
-LOOKING_DOWN_DEG = 15.0  # gaze this far below the customer's eyes is looking down at something
 _TOLERANCE_S = 0.2
 
 
@@ -23,16 +25,28 @@ class WatchState:
     recent_checks: int  # checks within the window not yet reported as a sign
 
 
-def looking_down(features: FrameFeatures) -> bool:
-    gaze = features.gaze
-    return (
-        gaze is not None
-        and gaze.pitch_deg - (features.customer_pitch_deg or 0.0) < -LOOKING_DOWN_DEG
-    )
+def watch_glance(features: FrameFeatures, cone_deg: float) -> bool:
+    """This frame, a wrist held up as for reading a watch (see `watch_wrists`) and looked at:
+    the gaze, or the head's direction from the body when the face mesh has lost a face turned
+    down, within `cone_deg` of the direction from the eyes to that wrist."""
+    if not features.watch_wrists:
+        return False
+    if features.gaze is not None:
+        if not features.gaze.eyes_open:
+            return False
+        looking = np.array(features.gaze.vector)
+    elif features.head_from_pose is not None:
+        head = features.head_from_pose
+        looking = direction_vector(head.yaw_deg, head.pitch_deg)
+    else:
+        return False
+    return any(angle_between_deg(looking, np.array(d)) <= cone_deg for d in features.watch_wrists)
 
 
 class WatchCheckSignal:
-    """Repeated watch checks: a wrist raised in front of the body while looking down at it.
+    """Watch checks: each glance at a wrist held up in front of the chest (`watch_check`), and
+    two or more within the window as a sign of impatience (`watch_checks`). Writing at the
+    counter and drinking are not glances: the wrist is too low, or the hand at the mouth.
     (Finger tapping is not measured: at the kiosk's resolution the hands on the counter are
     rarely seen well enough.)"""
 
@@ -45,26 +59,30 @@ class WatchCheckSignal:
         self._raised.reset()
         self._checks: list[float] = []  # starts of recent checks; emptied at two
         self.signs = 0
+        self.glances = 0
+        self.glancing = False  # this frame
         self._last_t_s: float | None = None
 
     def update(self, t_s: float, features: FrameFeatures) -> list[Event]:
         if self._last_t_s is not None and t_s <= self._last_t_s:
             return []
         self._last_t_s = t_s
-        checking = features.wrist_raised and looking_down(features)
-        return self._close(self._raised.update(t_s, checking))
+        self.glancing = watch_glance(features, self.config.watch_gaze_cone_deg)
+        return self._close(self._raised.update(t_s, self.glancing))
 
     def _close(self, run: Run | None) -> list[Event]:
         if run is None or run.duration_s < self.config.watch_check_min_s:
             return []
+        self.glances += 1
+        new = [Event("watch_check", run.start_s, run.duration_s)]
         window = self.config.watch_checks_window_s
         self._checks = [t for t in self._checks if run.start_s - t <= window] + [run.start_s]
         if len(self._checks) < 2:
-            return []
+            return new
         first_s, checks = self._checks[0], len(self._checks)
         self._checks = []
         self.signs += 1
-        return [Event("watch_checks", first_s, run.end_s - first_s, {"checks": checks})]
+        return [*new, Event("watch_checks", first_s, run.end_s - first_s, {"checks": checks})]
 
     def finish(self, t_s: float) -> list[Event]:
         return self._close(self._raised.finish(t_s))

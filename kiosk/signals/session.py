@@ -12,7 +12,12 @@ from kiosk.features.frame import FrameFeatures
 from kiosk.signals.events import FAULT_KINDS, Event, Fault
 from kiosk.signals.eye_contact import EyeContactSignal, EyeContactState
 from kiosk.signals.facing import FacingSignal, FacingState
-from kiosk.signals.impatience import WatchCheckSignal, WatchState, impatience_summary
+from kiosk.signals.impatience import (
+    WatchCheckSignal,
+    WatchState,
+    impatience_summary,
+    watch_glance,
+)
 from kiosk.signals.lean import LeanSignal, LeanState
 from kiosk.signals.nods import NodSignal, NodState
 from kiosk.signals.pointing import PointingSignal, PointingState
@@ -31,6 +36,7 @@ class FrameSignals:
     pointing: bool
     facing: bool | None = None  # the body faces the customer (None: no body, or not measuring)
     lean_posture: str | None = None  # "forward", "back", "upright" (None: not measured)
+    watch_check: bool = False  # a wrist held up as for reading a watch, and looked at
     events: tuple[Event, ...] = ()  # events that closed on this frame
     faults: tuple[Fault, ...] = ()  # faults going on now (their minimum time reached)
 
@@ -93,6 +99,7 @@ class SignalSet:
             pointing=f.pointing is not None,
             facing=self.facing.torso_facing,
             lean_posture=self.lean.posture,
+            watch_check=self.watch.glancing,
             events=tuple(new),
             faults=self._faults,
         )
@@ -108,6 +115,7 @@ class SignalSet:
             lean_cm=self.lean.observe(f.t_s, f),
             nod=False,
             pointing=f.pointing is not None,
+            watch_check=watch_glance(f, self.watch.config.watch_gaze_cone_deg),
         )
 
     def _advance(self, t_s: float) -> bool:

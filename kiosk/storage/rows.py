@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from kiosk.signals.events import NOT_FAULT_KINDS
+
 # The interaction keys of the API and the CSV export, in column order ("summary" aside).
 INTERACTION_COLUMNS = (
     "id",
@@ -74,7 +76,9 @@ def interaction_metrics(summary: dict[str, Any], duration_s: float) -> dict[str,
     metrics: dict[str, Any] = {"duration_s": round(max(0.0, duration_s), 3)}
     for column, path in METRIC_PATHS.items():
         metrics[column] = _dig(summary, path)
-    metrics["faults"] = sum(1 for e in summary.get("events", ()) if e.get("kind") != "open_palm")
+    metrics["faults"] = sum(
+        1 for e in summary.get("events", ()) if e.get("kind") not in NOT_FAULT_KINDS
+    )
     return metrics
 
 

@@ -15,7 +15,12 @@ SUMMARY = {
     "lean": {"forward_ratio": 0.25, "back_ratio": 0.05},
     "nods": {"count": 3, "per_minute": 9.0, "impatient_bouts": 0},
     "pointing": {"events": 2, "open_palm_events": 1, "at_face": 1},
-    "events": [{"kind": "staring"}, {"kind": "open_palm"}, {"kind": "pointing"}],
+    "events": [
+        {"kind": "staring"},
+        {"kind": "open_palm"},
+        {"kind": "watch_check"},
+        {"kind": "pointing"},
+    ],
 }
 
 
@@ -26,7 +31,7 @@ def test_interaction_metrics_flatten_the_summary_and_keep_unmeasured_as_none():
     assert metrics["facing_ratio"] is None and metrics["head_only_turns"] is None
     assert (metrics["nods"], metrics["nods_per_min"]) == (3, 9.0)
     assert (metrics["pointing_events"], metrics["pointing_at_face"]) == (2, 1)
-    assert metrics["faults"] == 2  # an open palm is not a fault
+    assert metrics["faults"] == 2  # an open palm is not a fault, nor a single watch check
 
 
 def test_a_malformed_summary_gives_none_not_an_error():
