@@ -112,7 +112,19 @@ def config_from_dict(data: dict[str, Any], origin: str = "config") -> Config:
     config = dataclasses.replace(defaults, **built)
     _check_pin_conflicts(config, origin)
     _check_service(config, origin)
+    _check_agent_zone(config, origin)
     return config
+
+
+def _check_agent_zone(config: Config, origin: str) -> None:
+    tracker = config.tracker
+    for low, high in (("left", "right"), ("top", "bottom")):
+        a, b = getattr(tracker, f"agent_zone_{low}"), getattr(tracker, f"agent_zone_{high}")
+        if a >= b:
+            raise ConfigError(
+                f"{origin}: [tracker] agent_zone_{low} ({a}) must be less than "
+                f"agent_zone_{high} ({b})"
+            )
 
 
 def _minutes(hhmm: str) -> int | None:

@@ -89,6 +89,44 @@ class TrackerConfig:
         min=160,
         max=4096,
     )
+    max_faces: int = setting(
+        3,
+        "Faces the face mesh finds at most; the agent's is chosen among them and the others "
+        "are dropped unmeasured (1 is cheaper but may follow a customer leaning in).",
+        min=1,
+        max=5,
+    )
+    agent_zone_left: float = setting(
+        0.0,
+        "The agent's face centre is right of this (0 = image left, 1 = right).",
+        min=0.0,
+        max=1.0,
+    )
+    agent_zone_right: float = setting(
+        1.0,
+        "The agent's face centre is left of this (0 = image left, 1 = right).",
+        min=0.0,
+        max=1.0,
+    )
+    agent_zone_top: float = setting(
+        0.0,
+        "The agent's face centre is below this (0 = image top, 1 = bottom).",
+        min=0.0,
+        max=1.0,
+    )
+    agent_zone_bottom: float = setting(
+        1.0,
+        "The agent's face centre is above this (0 = image top, 1 = bottom).",
+        min=0.0,
+        max=1.0,
+    )
+    agent_lost_s: float = setting(
+        1.0,
+        "The agent's face unseen this long, the largest face in the agent zone becomes the "
+        "agent; until then no other face is measured.",
+        min=0.0,
+        max=30.0,
+    )
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """MediaPipe face mesh (with iris), pose and hands: the only module that imports mediapipe.
 
-Models are built once, for the parts enabled in the config, and closed with the tracker.
+Models are built once, for the parts enabled in the config, and closed with the tracker. Of the
+faces found, only the agent's is returned, with the body and hands that belong to it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import numpy as np
 from kiosk.camera.types import Frame
 from kiosk.config import TrackerConfig
 from kiosk.errors import TrackerError
+from kiosk.landmarks.agent import AgentChooser, agent_zone, agents_hands, pose_is_agents
 from kiosk.landmarks.types import (
     FaceLandmarks,
     HandLandmarks,
@@ -31,12 +33,20 @@ def _xyz(landmark_list) -> np.ndarray:
     return np.array([(p.x, p.y, p.z) for p in landmark_list.landmark], dtype=np.float64)
 
 
+def _readonly(frame: Frame) -> np.ndarray:
+    rgb = np.ascontiguousarray(frame.rgb).view()  # a view: the caller's array stays writable
+    rgb.flags.writeable = False  # lets MediaPipe skip a copy
+    return rgb
+
+
 class MediaPipeTracker:
     """Runs the enabled MediaPipe solutions on RGB frames.
 
     `static_images` treats every frame as unrelated (photo folders); otherwise the models track
     from frame to frame, which is faster and steadier on video. `segmentation` adds the pose
     model's person mask to PoseLandmarks (the scene renderer needs it; the kiosk does not).
+    The face mesh finds up to `max_faces` faces; `track` returns the agent's (kiosk.landmarks.
+    agent), `track_faces` all of them for a caller that chooses itself (the scheduler).
     """
 
     def __init__(
@@ -48,10 +58,12 @@ class MediaPipeTracker:
             "min_tracking_confidence": config.min_tracking_confidence,
         }
         self._face = self._pose = self._hands = None
+        self.zone = agent_zone(config)
+        self.chooser = AgentChooser(self.zone, config.agent_lost_s, remember=not static_images)
         try:
             if config.face:
                 self._face = mp.solutions.face_mesh.FaceMesh(
-                    max_num_faces=1, refine_landmarks=True, **common
+                    max_num_faces=config.max_faces, refine_landmarks=True, **common
                 )
             if config.pose:
                 # model_complexity 1 is the only pose model inside the wheel; 0 and 2 download.
@@ -69,30 +81,51 @@ class MediaPipeTracker:
     def track(
         self, frame: Frame, *, face: bool = True, pose: bool = False, hands: bool = False
     ) -> Landmarks:
-        wanted = {"face": face, "pose": pose, "hands": hands}
-        models = {"face": self._face, "pose": self._pose, "hands": self._hands}
-        for part, asked in wanted.items():
-            if asked and models[part] is None:
-                raise TrackerError(f"the {part} model is disabled in [tracker]")
-        rgb = np.ascontiguousarray(frame.rgb).view()  # a view: the caller's array stays writable
-        rgb.flags.writeable = False  # lets MediaPipe skip a copy
+        """The agent's face, body and hands; a body or hand that is not the agent's is left out.
+        Without the face model (the scheduler's body or hand model) nobody can be told apart:
+        what is found is returned, and the caller decides whose it is."""
+        self._check(face=face, pose=pose, hands=hands)
+        rgb = _readonly(frame)
         w, h = frame.width, frame.height
+        agent = None
+        if face:
+            agent = self.chooser.choose(frame.t_s, self._track_faces(rgb, w, h), w, h)
+        known = agent if agent is not None else self.chooser.held(frame.t_s)
+        body = self._track_pose(rgb, w, h) if pose else None
+        attribute = self._face is not None
+        if attribute and body is not None and not pose_is_agents(body, known, self.zone, w, h):
+            body = None
+        found_hands = self._track_hands(rgb, w, h) if hands else ()
         return Landmarks(
             t_s=frame.t_s,
             frame_index=frame.index,
             width=w,
             height=h,
-            face=self._track_face(rgb, w, h) if face else None,
-            pose=self._track_pose(rgb, w, h) if pose else None,
-            hands=self._track_hands(rgb, w, h) if hands else (),
+            face=agent,
+            pose=body,
+            hands=agents_hands(found_hands, body) if attribute and pose else found_hands,
         )
 
-    def _track_face(self, rgb: np.ndarray, w: int, h: int) -> FaceLandmarks | None:
+    def track_faces(self, frame: Frame) -> tuple[FaceLandmarks, ...]:
+        """Every face found (up to `max_faces`), unchosen: for a caller that chooses itself."""
+        self._check(face=True)
+        return self._track_faces(_readonly(frame), frame.width, frame.height)
+
+    def _check(self, **wanted: bool) -> None:
+        models = {"face": self._face, "pose": self._pose, "hands": self._hands}
+        for part, asked in wanted.items():
+            if asked and models[part] is None:
+                raise TrackerError(f"the {part} model is disabled in [tracker]")
+
+    def _track_faces(self, rgb: np.ndarray, w: int, h: int) -> tuple[FaceLandmarks, ...]:
         result = self._face.process(rgb)
         if not result.multi_face_landmarks:
-            return None
-        xyz = _xyz(result.multi_face_landmarks[0])
-        return FaceLandmarks(normalized=xyz, pixels=to_pixels(xyz, w, h))
+            return ()
+        faces = []
+        for points in result.multi_face_landmarks:
+            xyz = _xyz(points)
+            faces.append(FaceLandmarks(normalized=xyz, pixels=to_pixels(xyz, w, h)))
+        return tuple(faces)
 
     def _track_pose(self, rgb: np.ndarray, w: int, h: int) -> PoseLandmarks | None:
         result = self._pose.process(rgb)

@@ -6,7 +6,9 @@ is raised above the counter line or a hand was seen within `hands_hold_s`. Each 
 own MediaPipe graph, so with `threads` the body and hand models run on their own threads on
 the newest frame while the face runs in the frame loop (MediaPipe releases the GIL while it
 computes). Frames wider than `model_width` are scaled down for the body and hands, and the face
-model gets a crop around the last face at full resolution.
+model gets a crop around the last face at full resolution. Of the faces found the agent's is
+kept (kiosk.landmarks.agent); the body model sees a band of the image around it, and only the
+body and hands at the agent's face and wrists are returned.
 """
 
 from __future__ import annotations
@@ -23,6 +25,13 @@ import numpy as np
 
 from kiosk.camera.types import Frame
 from kiosk.config import TrackerConfig
+from kiosk.landmarks.agent import (
+    AgentChooser,
+    agent_zone,
+    agents_hands,
+    body_band,
+    pose_is_agents,
+)
 from kiosk.landmarks.tracker import Tracker
 from kiosk.landmarks.types import FaceLandmarks, HandLandmarks, Landmarks, PoseLandmarks, to_pixels
 
@@ -34,6 +43,7 @@ _HELD_MAX_S = 1.0  # a body result older than this is not used (a stalled worker
 _HANDS_FRESH_S = 0.3  # hands move fast: an older hand result is not shown
 _CROP_SCALE = 2.4  # the face crop's side, in face-box sizes
 _CROP_MARGIN = 0.2  # the face may move this far (of the crop's side) before it is re-centred
+_BAND_MARGIN = 0.25  # the face may move this far (of the body band's width) before it follows
 
 
 @dataclass
@@ -45,24 +55,25 @@ class _Result:
 class _Worker:
     """One model on its own thread: takes the newest frame it is given when idle."""
 
-    def __init__(self, name: str, run: Callable[[Frame], object]) -> None:
+    def __init__(self, name: str, run: Callable[..., object]) -> None:
         self.run = run
         self.latest: _Result | None = None
         self.busy = False
         self.failures = 0
-        self._pending: Frame | None = None
+        self._pending: tuple[Frame, tuple] | None = None
         self._cond = threading.Condition()
         self._closed = False
         self._thread = threading.Thread(target=self._loop, name=f"kiosk-{name}", daemon=True)
         self._thread.start()
 
-    def submit(self, frame: Frame) -> bool:
-        """Hand over a frame unless the model is still on the previous one."""
+    def submit(self, frame: Frame, *args: object) -> bool:
+        """Hand over a frame (and `args` for `run`) unless the model is still on the previous
+        one."""
         with self._cond:
             if self.busy or self._closed:
                 return False
             self.busy = True
-            self._pending = frame
+            self._pending = (frame, args)
             self._cond.notify()
             return True
 
@@ -73,9 +84,9 @@ class _Worker:
                     self._cond.wait()
                 if self._closed:
                     return
-                frame, self._pending = self._pending, None
+                (frame, args), self._pending = self._pending, None
             try:
-                value = self.run(frame)
+                value = self.run(frame, *args)
             except Exception:  # a model error must not kill the thread, nor flood the journal
                 self.failures += 1
                 if str(self.failures).rstrip("0") == "1":  # the 1st, 10th, 100th... failure
@@ -104,18 +115,6 @@ def _scaled(frame: Frame, width: int) -> Frame:
     height = round(frame.height * width / frame.width)
     rgb = cv2.resize(frame.rgb, (width, height), interpolation=cv2.INTER_AREA)
     return Frame(rgb=rgb, t_s=frame.t_s, index=frame.index)
-
-
-def _rescale_pose(pose: PoseLandmarks | None, w: int, h: int) -> PoseLandmarks | None:
-    if pose is None:
-        return None
-    return PoseLandmarks(
-        normalized=pose.normalized,
-        pixels=to_pixels(pose.normalized, w, h),
-        visibility=pose.visibility,
-        world_m=pose.world_m,
-        segmentation=None,
-    )
 
 
 def _rescale_hands(hands: tuple[HandLandmarks, ...], w: int, h: int) -> tuple[HandLandmarks, ...]:
@@ -168,6 +167,10 @@ class ScheduledTracker:
         self._pose_due_s: float | None = None
         self._hand_seen_s: float | None = None
         self._crop: tuple[int, int, int, int] | None = None  # x0, y0, side_w, side_h
+        self.zone = agent_zone(config)
+        self.chooser = AgentChooser(self.zone, config.agent_lost_s)
+        self._band: tuple[int, int] | None = None  # the body model's columns x0, x1
+        self._face_model_s = 0.0  # the face model's time in this frame
         self._run = {part: self._runner(part) for part in self.models}
         if self.threads:
             for part in ("pose", "hands"):
@@ -175,32 +178,60 @@ class ScheduledTracker:
                     self._workers[part] = _Worker(part, self._run[part])
 
     # -- the models -------------------------------------------------------------------------
-    def _runner(self, part: str) -> Callable[[Frame], object]:
+    def _runner(self, part: str) -> Callable[..., object]:
         model = self.models[part]
 
-        def run(frame: Frame) -> object:
+        def run(frame: Frame, *args: object) -> object:
+            if part == "pose":
+                return self._run_pose(frame, *args)
             started = time.perf_counter()
-            small = _scaled(frame, self.config.model_width)
-            landmarks = model.track(small, face=False, **{part: True})
+            landmarks = model.track(_scaled(frame, self.config.model_width), face=False, hands=True)
             self.model_ms[part].append((time.perf_counter() - started) * 1e3)
             self.runs[part] += 1
-            if part == "pose":
-                return _rescale_pose(landmarks.pose, frame.width, frame.height)
             return _rescale_hands(landmarks.hands, frame.width, frame.height)
 
         return run
 
-    def _track_face(self, frame: Frame) -> FaceLandmarks | None:
+    def _run_pose(
+        self, frame: Frame, band: tuple[int, int], agent: FaceLandmarks | None
+    ) -> PoseLandmarks | None:
+        """The body in `band` (the columns around the agent), if it is the agent's."""
+        x0, x1 = band
+        seen = frame
+        if (x0, x1) != (0, frame.width):
+            rgb = np.ascontiguousarray(frame.rgb[:, x0:x1])
+            seen = Frame(rgb=rgb, t_s=frame.t_s, index=frame.index)
         started = time.perf_counter()
+        small = _scaled(seen, self.config.model_width)
+        pose = self.models["pose"].track(small, face=False, pose=True).pose
+        self.model_ms["pose"].append((time.perf_counter() - started) * 1e3)
+        self.runs["pose"] += 1
+        if pose is None:
+            return None
+        pose = _pose_in(pose, x0, x1 - x0, frame)
+        return pose if pose_is_agents(pose, agent, self.zone, frame.width, frame.height) else None
+
+    def _track_face(self, frame: Frame) -> FaceLandmarks | None:
+        self._face_model_s = 0.0  # the model's own time: choosing the agent is glue
         face = self._find_face(frame)
-        self.model_ms["face"].append((time.perf_counter() - started) * 1e3)
+        self.model_ms["face"].append(self._face_model_s * 1e3)
         self.runs["face"] += 1
         return face
 
-    def _find_face(self, frame: Frame) -> FaceLandmarks | None:
+    def _faces(self, frame: Frame) -> tuple[FaceLandmarks, ...]:
+        """Every face the face model finds in `frame` (in the frame's own terms)."""
         model = self.models["face"]
+        track_faces = getattr(model, "track_faces", None)
+        if track_faces is not None:
+            return track_faces(frame)
+        face = model.track(frame, face=True).face  # a one-face model (a replay, a test's fake)
+        return () if face is None else (face,)
+
+    def _find_face(self, frame: Frame) -> FaceLandmarks | None:
+        """The agent's face: in the crop around it while it stays there, else in the frame."""
         if frame.width <= self.config.model_width:
-            return model.track(frame, face=True).face
+            faces = self._timed_faces(frame)
+            return self.chooser.choose(frame.t_s, faces, frame.width, frame.height)
         face = None
         if self._crop is not None:
             x0, y0, cw, ch = self._crop
@@ -209,14 +240,21 @@ class ScheduledTracker:
                 t_s=frame.t_s,
                 index=frame.index,
             )
-            found = model.track(crop, face=True).face
-            face = None if found is None else _face_in(found, self._crop, frame)
+            faces = [_face_in(found, self._crop, frame) for found in self._timed_faces(crop)]
+            face = self.chooser.choose(frame.t_s, faces, frame.width, frame.height)
         if face is None:  # no face known yet, or it left the crop: look at the whole frame
-            found = model.track(_scaled(frame, self.config.model_width), face=True).face
             whole = (0, 0, frame.width, frame.height)
-            face = None if found is None else _face_in(found, whole, frame)
+            small = _scaled(frame, self.config.model_width)
+            faces = [_face_in(found, whole, frame) for found in self._timed_faces(small)]
+            face = self.chooser.choose(frame.t_s, faces, frame.width, frame.height)
         self._crop = None if face is None else _next_crop(self._crop, face, frame)
         return face
+
+    def _timed_faces(self, frame: Frame) -> tuple[FaceLandmarks, ...]:
+        started = time.perf_counter()
+        faces = self._faces(frame)
+        self._face_model_s += time.perf_counter() - started
+        return faces
 
     # -- the schedule -----------------------------------------------------------------------
     def track(
@@ -260,11 +298,16 @@ class ScheduledTracker:
         t_s = frame.t_s
         if not self._due(t_s):
             return
+        # the agent as of the last frame (the face runs on this one beside the body)
+        agent = self.chooser.held(t_s)
+        band = _next_band(self._band, agent, frame.width, self.chooser.crowded(t_s))
         if self.threads:
-            if self._workers["pose"].submit(frame):
+            if self._workers["pose"].submit(frame, band, agent):
+                self._band = band
                 self._ran(t_s)
         else:
-            self._held_pose = _Result(t_s, self._run["pose"](frame))
+            self._held_pose = _Result(t_s, self._run["pose"](frame, band, agent))
+            self._band = band
             self._ran(t_s)
 
     def _fresh_pose(self, t_s: float) -> PoseLandmarks | None:
@@ -293,6 +336,7 @@ class ScheduledTracker:
             found, found_s = latest.value or (), latest.t_s
         else:
             found, found_s = self._run["hands"](frame), t_s
+        found = agents_hands(found, pose)  # a customer's hand reaching over is not the agent's
         if found:
             self._hand_seen_s = found_s
         return found
@@ -320,6 +364,36 @@ def _face_in(face: FaceLandmarks, box: tuple[int, int, int, int], frame: Frame) 
     xyz[:, 1] = (y0 + xyz[:, 1] * bh) / frame.height
     xyz[:, 2] = xyz[:, 2] * bw / frame.width  # MediaPipe's z is in units of the input's width
     return FaceLandmarks(normalized=xyz, pixels=to_pixels(xyz, frame.width, frame.height))
+
+
+def _pose_in(pose: PoseLandmarks, x0: int, band_w: int, frame: Frame) -> PoseLandmarks:
+    """A body found in the columns x0 .. x0 + band_w in the full frame's terms."""
+    xyz = pose.normalized.copy()
+    xyz[:, 0] = (x0 + xyz[:, 0] * band_w) / frame.width
+    xyz[:, 2] = xyz[:, 2] * band_w / frame.width  # z is in units of the input's width
+    return PoseLandmarks(
+        normalized=xyz,
+        pixels=to_pixels(xyz, frame.width, frame.height),
+        visibility=pose.visibility,
+        world_m=pose.world_m,
+    )
+
+
+def _next_band(
+    band: tuple[int, int] | None, agent: FaceLandmarks | None, width: int, crowded: bool
+) -> tuple[int, int]:
+    """Keep the body model's band while the agent's face stays well inside it and it is about
+    the right width (the model tracks from run to run in the band's terms); else a new one."""
+    new = body_band(agent, width, crowded)
+    if band is None or agent is None or new == (0, width) or band == (0, width):
+        return new
+    x0, x1 = band
+    margin = (x1 - x0) * _BAND_MARGIN
+    low, high = agent.pixels[:, 0].min(), agent.pixels[:, 0].max()
+    same_size = 0.8 <= (x1 - x0) / max(new[1] - new[0], 1) <= 1.25
+    if same_size and low >= x0 + margin and high <= x1 - margin:
+        return band
+    return new
 
 
 def _next_crop(

@@ -114,3 +114,13 @@ def test_cues_may_share_an_led_but_not_a_pin_of_another_device():
 def test_bad_live_settings_name_the_key_and_the_problem(data, problem):
     with pytest.raises(ConfigError, match=problem):
         config_from_dict(data)
+
+
+def test_an_agent_zone_with_its_edges_crossed_is_refused_naming_the_file(tmp_path):
+    path = tmp_path / "zone.toml"
+    path.write_text("[tracker]\nagent_zone_top = 0.7\nagent_zone_bottom = 0.3\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(caught.value) == (
+        f"{path}: [tracker] agent_zone_top (0.7) must be less than agent_zone_bottom (0.3)"
+    )

@@ -19,7 +19,8 @@ from kiosk.landmarks.types import FaceLandmarks, HandLandmarks, Landmarks, PoseL
 
 class FakeModel:
     """One part. The face is the bounding box of the frame's bright pixels (so a crop can be
-    checked); the pose's wrists are at `wrist_y`; a hand is found while `hand` is set."""
+    checked); the pose's nose is at `nose_xy` of its input and its wrists at `wrist_y`; a hand
+    is found at `hand_x` while `hand` is set."""
 
     def __init__(self, part: str, delay_s: float = 0.0) -> None:
         self.part = part
@@ -28,7 +29,9 @@ class FakeModel:
         self.threads: set[str] = set()
         self.sizes: list[tuple[int, int]] = []
         self.wrist_y = 0.9
+        self.nose_xy = (0.5, 0.5)
         self.hand = False
+        self.hand_x = 0.5
 
     def track(self, frame, *, face=True, pose=False, hands=False) -> Landmarks:
         self.frames.append(frame.index)
@@ -45,10 +48,13 @@ class FakeModel:
                 out["face"] = FaceLandmarks(xyz, xyz[:, :2] * (frame.width, frame.height))
         elif self.part == "pose":
             xyz = np.full((33, 3), 0.5)
+            xyz[0, :2] = self.nose_xy
+            xyz[11, 0], xyz[12, 0] = 0.6, 0.4  # the shoulders
             xyz[15, 1] = xyz[16, 1] = self.wrist_y
             out["pose"] = PoseLandmarks(xyz, xyz[:, :2], np.ones(33), np.zeros((33, 3)))
         elif self.hand:
             xyz = np.full((21, 3), 0.5)
+            xyz[:, 0] = self.hand_x
             out["hands"] = (HandLandmarks(xyz, xyz[:, :2], np.zeros((21, 3)), "Right", 0.9),)
         return Landmarks(frame.t_s, frame.index, frame.width, frame.height, **out)
 
@@ -112,6 +118,39 @@ def test_hands_run_while_a_wrist_is_raised_and_for_hands_hold_s_after_the_last_h
     assert sum(seen) == 15  # found exactly while it was there
 
 
+def test_a_hand_away_from_the_agents_wrists_is_dropped_and_keeps_no_hand_model_running():
+    tracker, models = make_tracker(pose_interval_s=0.0, hands_hold_s=1.0, counter_line_y=0.75)
+    models["hands"].hand, models["hands"].hand_x = True, 0.1  # 26 px from the wrists at x 0.5
+    seen = []
+    for i in range(90):  # 6 s at 15 fps, the wrists raised from 2 s to 3 s
+        models["pose"].wrist_y = 0.5 if 2.0 <= i / 15 < 3.0 else 0.9
+        seen.append(len(tracker.track(frame(i), pose=True, hands=True).hands))
+    assert sum(seen) == 0
+    ran_s = [i / 15 for i in models["hands"].frames]
+    assert len(ran_s) == 15 and max(ran_s) < 3.0  # only while the wrists were up: no hold
+
+
+def test_the_body_model_sees_a_band_around_a_small_agent_face_and_only_the_agents_body_returns():
+    tracker, models = make_tracker(pose_interval_s=0.0)
+    pose_model = models["pose"]
+    pose_model.nose_xy = (0.5, 0.25)  # the middle of its input, 120 px down
+    rgb = np.zeros((480, 640, 3), np.uint8)
+    rgb[100:140, 200:240] = 255  # the agent's face: 40 px, nose tip (the box's corner) 240, 140
+    bodies = []
+    for i in range(4):
+        if i == 3:
+            pose_model.nose_xy = (0.9, 0.25)  # a body at the band's right: someone else
+        bodies.append(tracker.track(Frame(rgb, i / 15, i), pose=True).pose)
+    # first the whole frame (no agent yet), then the band 8 faces wide around the face
+    assert pose_model.sizes == [(640, 480), (320, 480), (320, 480), (320, 480)]
+    # no agent known before the first face: any body whose head is in the agent zone
+    assert tuple(np.round(bodies[0].pixels[0])) == (320, 120)
+    for body in bodies[1:3]:
+        assert tuple(np.round(body.pixels[0])) == (220, 120)  # the band's middle, in the frame
+        assert body.normalized[0, 0] == pytest.approx(220 / 640)
+    assert bodies[3] is None  # x 60 + 0.9 * 320 = 348, 2.7 faces away
+
+
 def test_schedule_off_runs_every_model_on_every_frame():
     tracker, models = make_tracker(schedule=False)
     for i in range(30):
@@ -122,16 +161,17 @@ def test_schedule_off_runs_every_model_on_every_frame():
 def test_a_large_frame_gives_the_face_a_full_resolution_crop_and_maps_it_back():
     tracker, models = make_tracker(model_width=160)
     boxes = []
-    for i, x in enumerate((300, 300, 304, 308, 400)):
+    # the last after half a second of dropped frames (a head cannot move 1.8 faces in 67 ms)
+    for i, (x, t_s) in enumerate(zip((300, 300, 304, 308, 380), (0, 1, 2, 3, 10.5), strict=True)):
         rgb = np.zeros((480, 640, 3), np.uint8)
         rgb[200:240, x : x + 30] = 255  # the "face": 30 x 40 px at (x, 200)
-        face = tracker.track(Frame(rgb=rgb, t_s=i / 15, index=i)).face
+        face = tracker.track(Frame(rgb=rgb, t_s=t_s / 15, index=i)).face
         boxes.append(tuple(np.round(face.pixels[[0, 1]].ravel()).astype(int)))
     # the first from the whole frame scaled to 160 px (a pixel's precision lost), then crops
     assert np.abs(np.subtract(boxes[0], (300, 200, 330, 240))).max() <= 4
     assert boxes[1:4] == [(300, 200, 330, 240), (304, 200, 334, 240), (308, 200, 338, 240)]
     # jumped out of the crop: found again in the whole frame, on the same frame
-    assert np.abs(np.subtract(boxes[4], (400, 200, 430, 240))).max() <= 4
+    assert np.abs(np.subtract(boxes[4], (380, 200, 410, 240))).max() <= 4
     sizes = models["face"].sizes
     assert sizes[0] == (160, 120)  # no face known yet: the whole frame, scaled down
     assert sizes[1][0] == sizes[1][1] and sizes[1][0] < 160  # then a square crop at full res
