@@ -242,13 +242,52 @@ class LeanConfig:
 @dataclass(frozen=True)
 class NodsConfig:
     min_amplitude_deg: float = setting(
-        3.0, "A nod dips the head at least this far below its resting pitch.", min=1.0, max=45.0
+        3.0,
+        "A nod dips the head at least this far below its resting pitch (twice as far when seen"
+        " low on one frame only; while talking: talking_min_amplitude_deg).",
+        min=1.0,
+        max=45.0,
     )
     min_duration_s: float = setting(
         0.15, "A down-up shorter than this is jitter, not a nod.", min=0.05, max=2.0
     )
     max_duration_s: float = setting(
         1.2, "A dip longer than this is a look down, not a nod.", min=0.3, max=5.0
+    )
+    min_speed_deg_s: float = setting(
+        20.0,
+        "While the agent talks, a nod's depth over its width at half depth (deg/s) is at least"
+        " this: real nods move 30-100 deg/s at their fastest (about 19-64 by this measure, less"
+        " as the face mesh reads them shallow), the pitch beats of speech 10-20 (6-13).",
+        min=0.0,
+        max=200.0,
+    )
+    talking_min_amplitude_deg: float = setting(
+        6.0,
+        "While the agent talks (the mouth moving), a nod dips the head at least this far: the"
+        " head beats of speech are 3-5 degrees over 0.5-1.5 s, a clear nod deeper.",
+        min=1.0,
+        max=45.0,
+    )
+    talking_mouth_range: float = setting(
+        0.04,
+        "The agent talks while the lips' inner gap (in eye spans) has varied at least this much"
+        " within talking_window_s: speech opens and closes it by 0.05-0.3 several times a"
+        " second; a still mouth varies by the face mesh's jitter, under 0.01.",
+        min=0.005,
+        max=1.0,
+    )
+    talking_window_s: float = setting(
+        1.0,
+        "The mouth's movement is judged over this long (speech opens it 3-5 times a second).",
+        min=0.2,
+        max=5.0,
+    )
+    talking_hold_s: float = setting(
+        0.75,
+        "Talking is taken to go on this long after the mouth last moved (pauses between words).",
+        min=0.0,
+        max=5.0,
     )
     rest_tau_s: float = setting(
         1.0,
@@ -263,13 +302,24 @@ class NodsConfig:
         3, "A train of at least this many nods can be impatient.", min=2, max=50
     )
     impatient_rate_hz: float = setting(
-        1.5,
-        "A train at least this fast (nods per second) is impatient nodding.",
-        min=0.2,
+        0.5,
+        "Nodding this often (nods per second of face time) over an interaction, or since its"
+        " last impatient bout, is impatient: far above a listener's occasional nod. A short"
+        " fast burst ('yes, yes, yes') is not.",
+        min=0.05,
         max=5.0,
     )
+    rate_min_s: float = setting(
+        20.0,
+        "The nod rate of impatient_rate_hz is judged once the face has been seen this long.",
+        min=5.0,
+        max=600.0,
+    )
     continuous_limit_s: float = setting(
-        3.0, "A train lasting at least this long is impatient however fast.", min=0.5, max=60.0
+        3.0,
+        "A train of nods lasting at least this long is impatient (continuous nodding).",
+        min=0.5,
+        max=60.0,
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from kiosk.errors import SourceError
-from kiosk.scenes.script import Oscillation, Posture, Scenario, Segment
+from kiosk.scenes.script import Oscillation, Posture, Scenario, Segment, Speech
 
 AT_CUSTOMER = Posture()
 AT_DESK = Posture(head_pitch_deg=-25.0, eye_pitch_deg=-15.0)
@@ -207,6 +207,22 @@ SCENARIOS: dict[str, Scenario] = {
                 desk(1.0),
                 look(2.0),
             ),
+        ),
+        Scenario(
+            "talking",
+            "Explains something to the customer for 12 s, glancing at the side screen now and "
+            "then: the head beats and drifts as speech moves it, the mouth opens and closes. "
+            "No nods.",
+            (
+                look(2.5, label="talking"),
+                glance(0.8),
+                look(2.5, label="talking"),
+                glance(0.8),
+                look(2.5, label="talking"),
+                glance(0.8),
+                look(2.1, label="talking"),
+            ),
+            speech=Speech(),
         ),
         Scenario(
             "agent_away",

@@ -72,6 +72,14 @@ LEFT_IRIS = (473, 474, 475, 476, 477)
 # Eye openings, in order round the lids (MediaPipe's FACEMESH_RIGHT_EYE / LEFT_EYE).
 RIGHT_EYE_OPENING = (33, 246, 161, 160, 159, 158, 157, 173, 133, 155, 154, 153, 145, 144, 163, 7)
 LEFT_EYE_OPENING = (263, 466, 388, 387, 386, 385, 384, 398, 362, 382, 381, 380, 374, 373, 390, 249)
+# Lips, corner to corner (MediaPipe's FACEMESH_LIPS): the inner edges bound the open mouth.
+UPPER_INNER_LIP = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308)
+LOWER_INNER_LIP = (78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308)
+UPPER_OUTER_LIP = (61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291)
+LOWER_OUTER_LIP = (61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291)
+JAW_ANGLES = (172, 397)
+CHIN = 152
+MOUTH_INSIDE_RGB = (40, 14, 16)
 # Where the head turns on the neck, in face-model axes (cm; x left-to-right, y down, z back).
 NECK_PIVOT_MODEL_CM = np.array([0.0, 7.0, 4.0])
 BODY_BEHIND_FACE_CM = 8.0  # the shoulders' plane lies this far behind the head centre
@@ -193,6 +201,9 @@ class SceneRig:
         spine_top = self._lift(np.array([[spine_x, shoulders[:, 1].mean()]]), np.array([body_z]))[0]
         self._hip_cm = spine_top + np.array([0.0, HIP_BELOW_SHOULDERS_CM, 0.0])
 
+        self._jaw_weight = _jaw_weights(face.pixels)
+        self._jaw_down = base.rotation @ np.array([0.0, 1.0, 0.0])  # the face's "down"
+
         # Eyeballs: centres behind the irises, along the face's forward axis.
         forward = base.rotation @ np.array([0.0, 0.0, -1.0])
         self._eye_centres = {
@@ -287,6 +298,9 @@ class SceneRig:
         for iris, centre in self._eye_centres.items():
             idx = list(iris)
             points[idx] = (points[idx] - centre) @ eyes.T + centre
+        if posture.mouth_open_cm:
+            drop = np.outer(self._jaw_weight, self._jaw_down) * posture.mouth_open_cm
+            points[: len(drop)] += drop
         body = self._body_rotation(posture)
         neck = body.T @ self.head_rotation(posture)
         head = points[: self.head_count]
@@ -304,6 +318,8 @@ class SceneRig:
         posed = self.posed_points(eyes_ahead)
         projected = self._project(posed)
         rgb = self._warp(projected, posed[:, 2])
+        if posture.mouth_open_cm > 0.05:
+            rgb = _open_mouth(rgb, projected)
         if posture.eye_yaw_deg or posture.eye_pitch_deg:
             turned = self._project(self.posed_points(posture))
             for iris, opening in ((RIGHT_IRIS, RIGHT_EYE_OPENING), (LEFT_IRIS, LEFT_EYE_OPENING)):
@@ -370,6 +386,47 @@ class SceneRig:
             cv2.INTER_LINEAR,
             borderMode=cv2.BORDER_REPLICATE,
         )
+
+
+def _jaw_weights(face_px: np.ndarray) -> np.ndarray:
+    """How far each face-mesh point follows the jaw when the mouth opens (0-1): the lower lip
+    and the chin fully, the upper lip and everything above the mouth not at all, fading
+    toward the jaw's angles."""
+    mouth = (face_px[13] + face_px[14]) / 2
+    chin_below_px = max(float(face_px[CHIN, 1] - mouth[1]), 1.0)
+    half_width_px = max(float(abs(face_px[JAW_ANGLES[0], 0] - face_px[JAW_ANGLES[1], 0])) / 2, 1.0)
+    below = np.clip((face_px[:, 1] - mouth[1]) / (0.25 * chin_below_px), 0.0, 1.0)
+    lateral = np.clip(
+        (half_width_px - np.abs(face_px[:, 0] - mouth[0])) / (0.5 * half_width_px), 0, 1
+    )
+    weight = below * lateral
+    weight[list(UPPER_INNER_LIP + UPPER_OUTER_LIP)] = 0.0
+    weight[list(LOWER_INNER_LIP[1:-1] + LOWER_OUTER_LIP[1:-1])] = lateral[
+        list(LOWER_INNER_LIP[1:-1] + LOWER_OUTER_LIP[1:-1])
+    ]
+    weight[[61, 291, 78, 308]] = 0.35  # the corners stretch half way
+    return weight
+
+
+def _open_mouth(rgb: np.ndarray, projected: np.ndarray) -> np.ndarray:
+    """Darken the gap between the inner lips: warping stretches the lips' edge across it
+    instead of showing the inside of the mouth."""
+    outline = np.vstack([projected[list(UPPER_INNER_LIP)], projected[list(LOWER_INNER_LIP[::-1])]])
+    h, w = rgb.shape[:2]
+    x0, y0 = np.maximum(np.floor(outline.min(axis=0)).astype(int) - 3, 0)
+    x1, y1 = np.minimum(np.ceil(outline.max(axis=0)).astype(int) + 3, [w, h])
+    if x1 - x0 < 3 or y1 - y0 < 3:
+        return rgb
+    inside = np.zeros((y1 - y0, x1 - x0), np.float32)
+    shifted = np.round((outline - [x0, y0]) * 16).astype(np.int32)
+    cv2.fillPoly(inside, [shifted], 1.0, lineType=cv2.LINE_AA, shift=4)
+    inside = cv2.GaussianBlur(inside, (3, 3), 0.8)[..., None]
+    patch = rgb[y0:y1, x0:x1].astype(np.float32)
+    result = rgb.copy()
+    result[y0:y1, x0:x1] = (patch * (1 - inside) + np.float32(MOUTH_INSIDE_RGB) * inside).astype(
+        np.uint8
+    )
+    return result
 
 
 def _move_iris(

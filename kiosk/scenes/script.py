@@ -6,7 +6,9 @@ renderer can draw it and a test can compare what was measured with what was mean
 
 from __future__ import annotations
 
+import functools
 import math
+import random
 from dataclasses import dataclass, field, replace
 
 # What the agent's eyes are on, by construction of the script.
@@ -20,7 +22,7 @@ class Posture:
     Head angles are the head's total turn in camera axes (a whole-body turn turns the head too);
     eye angles turn the eyes within the head. Signs follow head pose: yaw > 0 toward the image's
     right, pitch > 0 up, roll > 0 clockwise in the image. Lean > 0 brings the shoulders toward
-    the camera.
+    the camera. `mouth_open_cm` drops the lower lip and chin (the jaw) by that much.
     """
 
     head_yaw_deg: float = 0.0
@@ -31,6 +33,7 @@ class Posture:
     torso_yaw_deg: float = 0.0
     lean_cm: float = 0.0
     shift_x_cm: float = 0.0
+    mouth_open_cm: float = 0.0
 
     def blend(self, other: Posture, weight: float) -> Posture:
         """`weight` 0 gives self, 1 gives other."""
@@ -60,6 +63,56 @@ class Oscillation:
 
     def cycles(self, duration_s: float) -> int:
         return int(duration_s * self.freq_hz + 1e-9)
+
+
+@dataclass(frozen=True)
+class Speech:
+    """The agent talking: the head's beats of speech (pitch dips of 3-5 degrees over 0.5-1.5 s,
+    the size real talking clips show), a slow yaw drift, and the jaw opening and closing at
+    syllable rate (3-5 a second, irregular). Seeded: the same movement every time."""
+
+    seed: int = 17
+    beat_deg: tuple[float, float] = (3.0, 5.0)
+    beat_s: tuple[float, float] = (0.5, 1.5)
+    pause_s: tuple[float, float] = (0.0, 0.5)  # between beats
+    drift_deg: float = 3.0  # yaw, over drift_period_s
+    drift_period_s: float = 20.0
+    syllable_s: tuple[float, float] = (0.2, 0.33)
+    jaw_cm: tuple[float, float] = (0.4, 1.6)  # how far the jaw drops on a syllable
+
+    def offsets(self, t_s: float, duration_s: float) -> tuple[float, float, float]:
+        """(pitch_deg, yaw_deg, mouth_open_cm) added at `t_s` into a clip of `duration_s`."""
+        beats, syllables = _speech_events(self, duration_s)
+        pitch = sum(
+            -depth * (1.0 - math.cos(2.0 * math.pi * (t_s - start) / length)) / 2.0
+            for start, length, depth in beats
+            if start <= t_s < start + length
+        )
+        mouth = sum(
+            jaw * math.sin(math.pi * (t_s - start) / length) ** 2
+            for start, length, jaw in syllables
+            if start <= t_s < start + length
+        )
+        yaw = self.drift_deg * math.sin(2.0 * math.pi * t_s / self.drift_period_s)
+        return pitch, yaw, mouth
+
+
+@functools.cache
+def _speech_events(speech: Speech, duration_s: float) -> tuple[tuple, tuple]:
+    """(start_s, length_s, size) of every beat and syllable, drawn once per clip."""
+    rng = random.Random(speech.seed)
+    beats, t_s = [], rng.uniform(*speech.pause_s)
+    while t_s < duration_s:
+        length = rng.uniform(*speech.beat_s)
+        if t_s + length <= duration_s:
+            beats.append((t_s, length, rng.uniform(*speech.beat_deg)))
+        t_s += length + rng.uniform(*speech.pause_s)
+    syllables, t_s = [], 0.0
+    while t_s < duration_s:
+        length = rng.uniform(*speech.syllable_s)
+        syllables.append((t_s, length, rng.uniform(*speech.jaw_cm)))
+        t_s += length
+    return tuple(beats), tuple(syllables)
 
 
 @dataclass(frozen=True)
@@ -103,6 +156,8 @@ class Scenario:
     sway_deg: float = 1.0
     # When a customer stands at the counter: (arrive_s, leave_s) spans; None = all the time.
     customer: tuple[tuple[float, float], ...] | None = None
+    # The agent talking all through the clip (head beats, drift, the mouth moving); no nods.
+    speech: Speech | None = None
 
     @property
     def duration_s(self) -> float:
@@ -133,6 +188,14 @@ class Scenario:
                 posture = replace(posture, head_pitch_deg=posture.head_pitch_deg + offset)
             else:
                 posture = replace(posture, head_yaw_deg=posture.head_yaw_deg + offset)
+        if self.speech is not None:
+            pitch, yaw, mouth = self.speech.offsets(t_s, self.duration_s)
+            posture = replace(
+                posture,
+                head_pitch_deg=posture.head_pitch_deg + pitch,
+                head_yaw_deg=posture.head_yaw_deg + yaw,
+                mouth_open_cm=posture.mouth_open_cm + mouth,
+            )
         if self.sway_deg:
             posture = replace(
                 posture,
