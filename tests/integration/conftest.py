@@ -81,8 +81,13 @@ class _SharedFace:
         self.model.close()
 
 
-@functools.cache
 def tracked_scene(name: str, fps: float = 15.0) -> TrackedScene:
+    """The scene tracked once per (name, fps), however the caller spells the frame rate."""
+    return _tracked_scene(name, float(fps))
+
+
+@functools.cache
+def _tracked_scene(name: str, fps: float) -> TrackedScene:
     """The scenario rendered at `fps` and tracked as `kiosk analyze` and `kiosk run` track it
     (the scheduler), and with every model on every frame, in one pass: the frame is drawn once
     (ahead, on a thread) and the every-frame body model runs on a second thread. Each model
