@@ -84,9 +84,10 @@ def watch_wrists(pose: PoseLandmarks) -> tuple[tuple[float, float, float], ...]:
         rise_deg = math.degrees(math.asin(-forearm[1] / (np.linalg.norm(forearm) or 1.0)))
         to_eyes = eyes - w[wrist]
         to_eyes = to_eyes / (np.linalg.norm(to_eyes) or 1.0)
-        # Out of the back of the hand: index x pinky for the right hand, mirrored for the left.
+        # Out of the back of the hand: pinky x index (from the wrist) for the right hand,
+        # mirrored for the left (index x pinky is out of a right palm: features.hands).
         a, b = w[index] - w[wrist], w[pinky] - w[wrist]
-        back = np.cross(b, a) if side == 0 else np.cross(a, b)
+        back = np.cross(a, b) if side == 0 else np.cross(b, a)
         back = back / (np.linalg.norm(back) or 1.0)
         hand_to_mouth_m = min(np.linalg.norm(w[k] - mouth) for k in (wrist, pinky, index))
         if (
@@ -126,8 +127,9 @@ class PoseHead:
 def head_direction_from_pose(pose: PoseLandmarks) -> PoseHead | None:
     """The head's direction from the nose against the ears' midpoint (metric world points);
     None when the body model does not see the head."""
-    if pose.visibility[[NOSE, LEFT_EAR, RIGHT_EAR]].max() < MIN_VISIBILITY:
-        return None
+    vis = pose.visibility
+    if vis[NOSE] < MIN_VISIBILITY or max(vis[LEFT_EAR], vis[RIGHT_EAR]) < MIN_VISIBILITY:
+        return None  # the nose and at least one ear (a turned head hides the other)
     w = pose.world_m
     forward = w[NOSE] - (w[LEFT_EAR] + w[RIGHT_EAR]) / 2
     yaw = math.degrees(math.atan2(forward[0], -forward[2]))

@@ -43,7 +43,9 @@ def left_arm(elbow, wrist, back):
     elbow, wrist = np.array(elbow), np.array(wrist)
     along = unit(wrist - elbow)
     back = unit(np.asarray(back) - np.dot(back, along) * along)
-    across = np.cross(back, along)  # from the pinky toward the index, for a left hand
+    # From the pinky toward the index. A left hand held up, fingers up, its back toward the
+    # camera (the palm toward its owner), has its thumb on its owner's left: the image's right.
+    across = np.cross(along, back)
     return {13: elbow, 15: wrist, 19: wrist + 0.08 * along + 0.02 * across,
             17: wrist + 0.075 * along - 0.02 * across}  # fmt: skip
 
@@ -214,3 +216,17 @@ def test_impatience_summary_counts_only_impatience_kinds():
         "events": 4,
         "kinds": {"leaning_back": 2, "impatient_nodding": 1, "watch_checks": 1},
     }
+
+
+def test_the_watch_posture_reads_the_back_of_the_hand_the_hand_model_calls_the_back():
+    """The pose's wrist, index and pinky give the back of the hand with the same handedness
+    convention as features.hands' palm (checked there against MediaPipe's own test hands)."""
+    from kiosk.features.hands import palm_normal
+    from kiosk.landmarks.types import HandLandmarks
+
+    back = unit(EYES - WATCH_WRIST)
+    arm = POSTURES["reading a watch"]
+    world = np.zeros((21, 3))
+    world[0], world[5], world[17] = arm[15], arm[19], arm[17]  # wrist, index and pinky knuckles
+    hand = HandLandmarks(np.zeros((21, 3)), np.zeros((21, 2)), world, "Left", 1.0)
+    assert np.dot(palm_normal(hand), back) < -0.9
