@@ -100,9 +100,8 @@ class AgentChooser:
         ]
         previous = self.held(t_s)
         if previous is not None:
+            # None: lost for now; nobody else is measured while the agent may be back
             chosen = self._follow(previous, t_s - self._last_t_s, inside)
-            if chosen is None:
-                return None  # lost for now: nobody else is measured while the agent may be back
         elif inside:
             chosen = max(inside, key=lambda item: item[1].size_px)[0]
         else:
@@ -110,7 +109,7 @@ class AgentChooser:
         if chosen is not None and self.remember:
             self._last, self._last_t_s = chosen, t_s
         if any(face is not chosen for face in faces):
-            self._other_t_s = t_s
+            self._other_t_s = t_s  # someone else is in view (the body strip narrows)
         return chosen
 
     def crowded(self, t_s: float) -> bool:

@@ -194,3 +194,11 @@ def test_only_hands_at_the_agents_wrists_are_kept():
     customer = hand_at(330, 470)  # reaching over the counter, 130 px from the nearest wrist
     assert agents_hands([own, customer], pose) == (own,)
     assert agents_hands([own], None) == ()  # no body to tell whose hand it is
+
+
+def test_a_face_seen_while_the_agent_is_lost_counts_as_someone_else_in_view():
+    chooser = AgentChooser(WHOLE, lost_s=1.0)
+    agent, passer_by = face_at(320, 240, 140), face_at(40, 60, 80)  # far, and much smaller
+    chooser.choose(0.0, [agent], W, H)
+    assert chooser.choose(0.5, [passer_by], W, H) is None  # the agent out of view for now
+    assert chooser.crowded(0.5)  # the body strip narrows to the agent's while they are away
