@@ -24,13 +24,14 @@ from kiosk.features.frame import extract_features
 from kiosk.features.gaze import (
     EYE_WIDTH_CM,
     EYEBALL_RADIUS_CM,
+    EYES_CLOSED_OPENNESS,
     EyeModel,
     angle_between_deg,
     direction_angles,
     direction_vector,
     eye_offsets,
 )
-from kiosk.features.head_pose import head_pose_from_face
+from kiosk.features.head_pose import head_pose_from_face, plausible_fit
 from kiosk.landmarks.types import Landmarks
 
 LABEL_COLUMNS = ("file", "tilt_deg", "pan_deg")
@@ -69,12 +70,12 @@ class Photo:
 
 def track_photos(folder: Path, config: Config) -> list[Photo]:
     """Track every labelled photo (face only, each photo on its own)."""
-    from kiosk.config import TrackerConfig
     from kiosk.landmarks.mediapipe_tracker import MediaPipeTracker
 
     labels = read_labels(folder)
     photos = []
-    with MediaPipeTracker(TrackerConfig(pose=False, hands=False), static_images=True) as tracker:
+    face_only = dataclasses.replace(config.tracker, face=True, pose=False, hands=False)
+    with MediaPipeTracker(face_only, static_images=True) as tracker:
         for i, label in enumerate(labels):
             rgb = read_rgb(folder / label["file"])
             if rgb is None:
@@ -100,13 +101,14 @@ class EyeFit:
     faces: int
 
 
-def _target_in_head(label: dict[str, Any], head) -> tuple[np.ndarray, np.ndarray]:
-    """Where the label says the person looked, and the camera, in the head's axes."""
+def labelled_target(label: dict[str, Any], head) -> tuple[np.ndarray, np.ndarray]:
+    """Where the label says the person looked, and the direction to the camera, as unit
+    vectors in camera axes: pan < 0 is a look toward the image's right (yaw > 0), tilt < 0 a
+    look down, both from the line to the camera."""
     to_camera = -np.array(head.translation_cm)
     to_camera /= np.linalg.norm(to_camera)
     yaw, pitch = direction_angles(to_camera)
-    target = direction_vector(yaw - label["pan"], pitch + label["tilt"])
-    return head.rotation.T @ target, head.rotation.T @ to_camera
+    return direction_vector(yaw - label["pan"], pitch + label["tilt"]), to_camera
 
 
 def fit_eye_model(photos: list[Photo]) -> EyeFit:
@@ -121,9 +123,13 @@ def fit_eye_model(photos: list[Photo]) -> EyeFit:
         lm = photo.landmarks
         head = head_pose_from_face(face, lm.width, lm.height, photo.config.camera.hfov_deg)
         offsets = eye_offsets(face.pixels)
-        if head is None or offsets is None:
+        # the faces the kiosk would measure: a plausible head-pose fit, open eyes
+        if head is None or offsets is None or not plausible_fit(head, face):
             continue
-        u, c = _target_in_head(photo.label, head)
+        if offsets.openness < EYES_CLOSED_OPENNESS:
+            continue
+        target, to_camera = labelled_target(photo.label, head)
+        u, c = head.rotation.T @ target, head.rotation.T @ to_camera  # in the head's axes
         cx, cy, cz = c
         squeeze = 1.0 - cx * cx
         # across: (x0 + r*ux - cx*(x0*cx + y0*cy + r*(ux*cx + uz*cz) + rv*uy*cy)) / squeeze + d*cx
@@ -185,10 +191,7 @@ def _gaze_error_deg(label: dict[str, Any], features) -> float | None:
     """Angle between the measured gaze and where the label says the person looked."""
     if features.gaze is None or features.head is None:
         return None
-    to_camera = -np.array(features.head.translation_cm)
-    yaw, pitch = direction_angles(to_camera)
-    # pan < 0 is a look toward the image's right (yaw > 0); tilt < 0 is a look down
-    target = direction_vector(yaw - label["pan"], pitch + label["tilt"])
+    target, _ = labelled_target(label, features.head)
     return angle_between_deg(np.array(features.gaze.vector), target)
 
 

@@ -13,9 +13,13 @@ def setting(
     min: float | None = None,
     max: float | None = None,
     choices: tuple[str, ...] | None = None,
+    retired: str | None = None,
 ) -> Any:
-    """A config field with its documentation and bounds, used to validate and to print defaults."""
-    return field(default=default, metadata={"doc": doc, "min": min, "max": max, "choices": choices})
+    """A config field with its documentation and bounds, used to validate and to print defaults.
+    `retired`: the key no longer does anything; a file that sets it still loads, with a
+    warning saying what replaced it (so an installed config keeps working)."""
+    metadata = {"doc": doc, "min": min, "max": max, "choices": choices, "retired": retired}
+    return field(default=default, metadata=metadata)
 
 
 def nested(factory: Any, doc: str) -> Any:

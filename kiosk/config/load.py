@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import ipaddress
+import logging
 import re
 import tomllib
 from pathlib import Path
@@ -17,6 +18,8 @@ from kiosk.config.live import CueConfig
 from kiosk.config.root import SECTION_DOCS, Config
 from kiosk.config.service import SHIFT_PATTERN
 from kiosk.errors import ConfigError
+
+log = logging.getLogger(__name__)
 
 PIN_TUPLE = "tuple[int, ...]"
 STR_TUPLE = "tuple[str, ...]"
@@ -92,6 +95,9 @@ def _build(default: Any, data: dict[str, Any], origin: str, table: str) -> Any:
             values[key] = _build(current, value, origin, f"{table}.{key}")
         else:
             values[key] = _check_value(where, fields[key], value)
+            retired = fields[key].metadata.get("retired")
+            if retired:
+                log.warning("%s is retired and has no effect: %s", where, retired)
     return dataclasses.replace(default, **values)
 
 
@@ -249,6 +255,8 @@ def _table(name: str, doc: str, value: Any) -> list[str]:
         if dataclasses.is_dataclass(current):
             tables.append((f"{name}.{f.name}", f.metadata["doc"], current))
             continue
+        if f.metadata.get("retired"):
+            continue  # still read from old files (with a warning), never offered
         out += _comment(f.metadata["doc"])
         out.append(f"{f.name} = {_toml_value(current)}")
     out.append("")

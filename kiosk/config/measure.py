@@ -190,8 +190,8 @@ class EyeContactConfig:
     neutral_iris_right: float = setting(
         -0.007,
         "The agent's iris offset toward the image's right from the middle of the eye's corners, "
-        "in eye widths, when looking at the camera (calibration measures it; the default is "
-        "the mean of real people).",
+        "in eye widths, when looking at the camera (for a calibrated agent; no tool measures it "
+        "yet; the default is the mean of real people).",
         min=-0.3,
         max=0.3,
     )
@@ -302,6 +302,15 @@ class NodsConfig:
         3, "A train of at least this many nods can be impatient.", min=2, max=50
     )
     impatient_rate_hz: float = setting(
+        1.5,
+        "Retired (issue 17): a fast train was impatient, so a quick 'yes, yes, yes' was too. "
+        "Continuous nodding is now continuous_limit_s, and a high rate is interaction_rate_hz.",
+        min=0.2,
+        max=5.0,
+        retired="a fast train of nods is no longer impatient by its rate (a quick 'yes, yes, "
+        "yes' is not); see [nods] continuous_limit_s and interaction_rate_hz",
+    )
+    interaction_rate_hz: float = setting(
         0.5,
         "Nodding this often (nods per second of face time) over an interaction, or since its"
         " last impatient bout, is impatient: far above a listener's occasional nod. A short"
@@ -311,7 +320,7 @@ class NodsConfig:
     )
     rate_min_s: float = setting(
         20.0,
-        "The nod rate of impatient_rate_hz is judged once the face has been seen this long.",
+        "The nod rate of interaction_rate_hz is judged once the face has been seen this long.",
         min=5.0,
         max=600.0,
     )

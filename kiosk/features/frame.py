@@ -28,9 +28,8 @@ from kiosk.features.gaze import (
 )
 from kiosk.features.hands import HandShape, hand_shape
 from kiosk.features.head_pose import (
-    LEFT_EYE_OUTER,
-    RIGHT_EYE_OUTER,
     HeadPose,
+    eye_span_px,
     focal_length_px,
     head_pose_from_face,
     plausible_fit,
@@ -146,7 +145,7 @@ def extract_features(
 
 def mouth_opening(points_px: np.ndarray) -> float:
     """The gap between the inner lips, in eye spans (so distance and face size do not count)."""
-    span = float(np.linalg.norm(points_px[LEFT_EYE_OUTER] - points_px[RIGHT_EYE_OUTER]))
+    span = eye_span_px(points_px)
     gap = float(np.linalg.norm(points_px[LOWER_INNER_LIP] - points_px[UPPER_INNER_LIP]))
     return gap / span if span > 0 else 0.0
 

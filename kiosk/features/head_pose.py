@@ -109,9 +109,14 @@ MAX_REPROJECTION_EYE_SPANS = 0.2
 RIGHT_EYE_OUTER, LEFT_EYE_OUTER = 33, 263
 
 
+def eye_span_px(points_px: np.ndarray) -> float:
+    """Outer eye corner to outer eye corner: the face's size in the image, for ratios."""
+    return float(np.linalg.norm(points_px[LEFT_EYE_OUTER] - points_px[RIGHT_EYE_OUTER]))
+
+
 def plausible_fit(head: HeadPose, face: FaceLandmarks) -> bool:
     """Whether the head-pose fit matches its landmarks well enough to be used."""
-    span_px = float(np.linalg.norm(face.pixels[LEFT_EYE_OUTER] - face.pixels[RIGHT_EYE_OUTER]))
+    span_px = eye_span_px(face.pixels)
     return span_px > 0 and head.reprojection_px <= MAX_REPROJECTION_EYE_SPANS * span_px
 
 

@@ -86,7 +86,7 @@ class NodSignal:
 
     Nodding is impatient when a train of nods has gone on for continuous_limit_s, or when the
     nod rate since the interaction began (or since the last impatient bout) stays at
-    impatient_rate_hz once the face has been seen rate_min_s. A short quick burst ('yes, yes,
+    interaction_rate_hz once the face has been seen rate_min_s. A short quick burst ('yes, yes,
     yes') is not.
     """
 
@@ -97,7 +97,8 @@ class NodSignal:
         self.reset()
 
     def reset(self) -> None:
-        self._lose_head()
+        self._lose_track()
+        self.seen_s = 0.0  # time the head was seen (nods per minute are per minute of it)
         self.count = 0
         self.impatient_bouts = 0
         self._train: _Train | None = None
@@ -110,11 +111,18 @@ class NodSignal:
         self._last_t_s: float | None = None
 
     def _lose_head(self) -> None:
+        """A frame without a head: the dip in progress (and the rest it is measured from) is
+        lost; whether the agent is talking and how much the face mesh jitters are not."""
         self._rest: float | None = None
         self._prev_t_s: float | None = None
         self._history: deque[tuple[float, float]] = deque()  # (t_s, pitch) for the reference
         self._dip: dict[str, Any] | None = None
         self._dip_samples: list[tuple[float, float, float]] = []  # (t_s, pitch, yaw)
+        self._last_pitch: tuple[float, float] | None = None  # for the jitter's next change
+
+    def _lose_track(self) -> None:
+        """A dropout (or a new interaction): everything learned from the last frames goes."""
+        self._lose_head()
         self._swings: deque[float] = deque()  # when the mouth's opening swung lately
         self._mouth_low: float | None = None  # its lowest since it last swung up
         self._mouth_high: float | None = None  # its highest since it last swung down
@@ -122,7 +130,6 @@ class NodSignal:
         self._talking_until_s = -math.inf
         self._jitter: float | None = None  # mean |frame-to-frame pitch change| outside dips
         self._jitter_seen_s = 0.0
-        self._last_pitch: tuple[float, float] | None = None
         self._quiet_from_s = -math.inf
 
     def update(self, t_s: float, features: FrameFeatures) -> list[Event]:
@@ -134,11 +141,14 @@ class NodSignal:
         self._last_t_s = t_s
         head = features.head
         before = self.count
-        if head is None or (gap_s is not None and gap_s > self.dropout_limit_s):
-            self._lose_head()  # a dip across a dropout is not a nod
+        if gap_s is not None and gap_s > self.dropout_limit_s:
+            self._lose_track()  # a dip across a dropout is not a nod
+        elif head is None:
+            self._lose_head()
         if head is not None:
             if gap_s is not None and gap_s <= self.dropout_limit_s:
                 self._seen_since_bout_s += gap_s
+                self.seen_s += gap_s
             self._watch_mouth(t_s, features.mouth_open)
             self._follow_jitter(t_s, head.pitch_deg)
             self._feed(t_s, head.pitch_deg, head.yaw_deg)
@@ -358,7 +368,8 @@ class NodSignal:
     def _high_rate(self) -> bool:
         cfg = self.config
         seen_s = self._seen_since_bout_s
-        return seen_s >= cfg.rate_min_s and self._nods_since_bout >= cfg.impatient_rate_hz * seen_s
+        rate_nods = cfg.interaction_rate_hz * seen_s
+        return seen_s >= cfg.rate_min_s and self._nods_since_bout >= rate_nods
 
     def _update_bout(self, t_s: float) -> list[Event]:
         new = []

@@ -178,7 +178,7 @@ class SignalSet:
             "eye_contact": self.eye_contact.summary(),
             "facing": facing,
             "lean": self.lean.summary(),
-            "nods": self.nods.summary(self.eye_contact.visible_s),
+            "nods": self.nods.summary(self.nods.seen_s),
             "pointing": self.pointing.summary(),
             "impatience": impatience_summary(self.events),
             "events": [e.to_json() for e in self.events],

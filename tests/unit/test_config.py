@@ -124,3 +124,13 @@ def test_an_agent_zone_with_its_edges_crossed_is_refused_naming_the_file(tmp_pat
     assert str(caught.value) == (
         f"{path}: [tracker] agent_zone_top (0.7) must be less than agent_zone_bottom (0.3)"
     )
+
+
+def test_a_retired_key_still_loads_and_says_what_replaced_it(tmp_path, caplog):
+    path = tmp_path / "old.toml"
+    path.write_text("[nods]\nimpatient_rate_hz = 1.2\n")
+    config = load_config(path)
+    assert config.nods.interaction_rate_hz == Config().nods.interaction_rate_hz
+    (record,) = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert f"{path}: [nods] impatient_rate_hz is retired" in record.getMessage()
+    assert "interaction_rate_hz" in record.getMessage()

@@ -264,18 +264,22 @@ def test_the_head_beats_of_talking_are_not_nods(fps):
         assert signal.count == 0, f"seed {seed}"
 
 
-@pytest.mark.parametrize("fps", (10.0, 15.0, 30.0))
+@pytest.mark.parametrize("fps", FPS_RATES)
 def test_a_clear_nod_while_talking_is_still_a_nod(fps):
+    # At 5 fps a 0.5 s nod is two or three frames (fewer with drops) and few are seen deep and
+    # fast enough to tell from speech (2 of these 12; about half in other timings). A nod on top
+    # of a beat may leave the beat's tail counted as one more.
     talk = speech(7, jitter_deg=0.3)
-    nods_at = (2.0, 6.0, 10.0, 14.0)
+    nods_at = tuple(2.0 + 4.0 * k for k in range(12))
 
     def value(t_s):  # 10-degree nods in 0.5 s over the speech
         pitch, mouth = talk(t_s)
         return pitch + sum(nod_train(s, 2.0, 1, 10.0, base_deg=0.0)(t_s) for s in nods_at), mouth
 
     signal = NodSignal(NodsConfig(), SignalsConfig())
-    feed(signal, [(16.0, value)], fps, talking_head)
-    assert signal.count >= len(nods_at) - (1 if fps < 15 else 0)
+    feed(signal, [(50.0, value)], fps, talking_head)
+    assert signal.count >= {5.0: 2, 10.0: 11}.get(fps, len(nods_at))
+    assert signal.count <= len(nods_at) + 1
 
 
 @pytest.mark.parametrize("fps", FPS_RATES)
