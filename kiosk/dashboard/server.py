@@ -7,6 +7,7 @@ import logging
 import threading
 
 import waitress
+from waitress import wasyncore
 
 from kiosk.errors import ServeError
 
@@ -86,7 +87,10 @@ class DashboardServer:
 
     def _close_all(self) -> None:
         for dispatcher in list(self._server._map.values()):
+            # Connections clean up in their own handle_close; the listening socket and the
+            # trigger have only the base one, which logs "unhandled close event": just close.
+            own = type(dispatcher).handle_close is not wasyncore.dispatcher.handle_close
             try:
-                dispatcher.handle_close()
+                dispatcher.handle_close() if own else dispatcher.close()
             except OSError as exc:  # a connection already gone: nothing left to close
                 log.debug("closing a dashboard connection: %s", exc)
