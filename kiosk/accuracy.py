@@ -1,7 +1,8 @@
 """`kiosk accuracy`: head pose and eye contact measured on labelled real photos.
 
-A folder with a `labels.csv` (`file, tilt_deg, pan_deg`, as the Pointing'04 set that ships in
-tests/data/pointing04): where each person looked, with head and eyes, from the camera's line.
+A folder with a `labels.csv` (`file, tilt_deg, pan_deg`, as the Pointing'04 development set in
+../shared/data/pointing04-dev): where each person looked, with head and eyes, from the camera's
+line.
 """
 
 from __future__ import annotations

@@ -191,7 +191,7 @@ def _build_parser() -> argparse.ArgumentParser:
         help="head pose and eye contact on labelled real photos",
         description="Measure head pose and eye contact on a folder of real photos with a "
         "labels.csv (file, tilt_deg, pan_deg: where each person looked, as in the Pointing'04 "
-        "set shipped in tests/data/pointing04) and print the rates per angle.",
+        "development set, ../shared/data/pointing04-dev) and print the rates per angle.",
     )
     accuracy.add_argument("folder", metavar="FOLDER", help="photos and their labels.csv")
     accuracy.add_argument("--json", action="store_true", help="print one JSON object to stdout")
