@@ -1,4 +1,5 @@
-"""Body features from pose landmarks: which way the torso faces, raised wrists (watch checks)."""
+"""Body features from pose landmarks: which way the torso faces, a wrist held up to read a watch,
+the head's direction and whether someone is at the counter."""
 
 from __future__ import annotations
 
@@ -34,18 +35,6 @@ def shoulder_line_y_px(pose: PoseLandmarks) -> float | None:
     if not shoulders_visible(pose):
         return None
     return float(pose.pixels[[LEFT_SHOULDER, RIGHT_SHOULDER], 1].mean())
-
-
-def wrist_raised(pose: PoseLandmarks) -> bool:
-    """A wrist lifted above its elbow in front of the body, as when looking at a watch."""
-    for wrist, elbow in ((LEFT_WRIST, LEFT_ELBOW), (RIGHT_WRIST, RIGHT_ELBOW)):
-        if min(pose.visibility[wrist], pose.visibility[elbow]) < MIN_VISIBILITY:
-            continue
-        above_elbow = pose.pixels[wrist, 1] < pose.pixels[elbow, 1]
-        in_front = pose.world_m[wrist, 2] < pose.world_m[[LEFT_SHOULDER, RIGHT_SHOULDER], 2].mean()
-        if above_elbow and in_front:
-            return True
-    return False
 
 
 # Watch checks. Pose points: eyes, mouth corners; per side (wrist, elbow, pinky, index).

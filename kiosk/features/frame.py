@@ -15,7 +15,6 @@ from kiosk.features.body import (
     shoulder_width_px,
     torso_yaw_deg,
     watch_wrists,
-    wrist_raised,
 )
 from kiosk.features.gaze import (
     EYE_MODEL,
@@ -67,7 +66,6 @@ class FrameFeatures:
     mouth_open: float | None = None
     torso_yaw_deg: float | None = None  # from the shoulders' metric depth (noisy near 0)
     shoulder_width_cm: float | None = None  # apparent width, scaled by the head's distance
-    wrist_raised: bool = False
     watch_wrists: tuple[tuple[float, float, float], ...] = ()  # eyes-to-wrist, watch held
     hands_tracked: bool = False
     hands: tuple[HandShape, ...] = ()
@@ -131,7 +129,6 @@ def extract_features(
                 # makes the width independent of leaning in or out.
                 depth_cm = values["head_distance_cm"] + SHOULDERS_BEHIND_HEAD_CM
                 values["shoulder_width_cm"] = width_px * depth_cm / focal_px
-        values["wrist_raised"] = wrist_raised(pose)
         values["watch_wrists"] = watch_wrists(pose)
     if config.tracker.hands:
         shapes = tuple(hand_shape(h) for h in landmarks.hands)
