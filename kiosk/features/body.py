@@ -69,6 +69,9 @@ def watch_wrists(pose: PoseLandmarks) -> tuple[tuple[float, float, float], ...]:
     for side, (wrist, elbow, pinky, index) in enumerate(WATCH_SIDES):
         if min(vis[wrist], vis[elbow]) < MIN_VISIBILITY:
             continue
+        in_front = w[wrist, 2] < shoulders[2] - WATCH_IN_FRONT_M
+        if not (in_front and mouth[1] < w[wrist, 1] < lowest_y):
+            continue  # most frames stop here: the rest is for a wrist in front of the chest
         forearm = w[wrist] - w[elbow]
         rise_deg = math.degrees(math.asin(-forearm[1] / (np.linalg.norm(forearm) or 1.0)))
         to_eyes = eyes - w[wrist]
@@ -80,9 +83,7 @@ def watch_wrists(pose: PoseLandmarks) -> tuple[tuple[float, float, float], ...]:
         back = back / (np.linalg.norm(back) or 1.0)
         hand_to_mouth_m = min(np.linalg.norm(w[k] - mouth) for k in (wrist, pinky, index))
         if (
-            w[wrist, 2] < shoulders[2] - WATCH_IN_FRONT_M
-            and mouth[1] < w[wrist, 1] < lowest_y
-            and rise_deg >= WATCH_MIN_FOREARM_RISE_DEG
+            rise_deg >= WATCH_MIN_FOREARM_RISE_DEG
             and float(np.dot(back, to_eyes)) >= math.cos(math.radians(WATCH_BACK_TO_EYES_MAX_DEG))
             and hand_to_mouth_m >= AT_MOUTH_M
         ):
