@@ -285,7 +285,8 @@ class NodsConfig:
     )
     talking_hold_s: float = setting(
         0.75,
-        "Talking is taken to go on this long after the mouth last moved (pauses between words).",
+        "Talking is taken to go on this long once fewer than two swings of the mouth remain"
+        " within talking_window_s (pauses between words).",
         min=0.0,
         max=5.0,
     )

@@ -14,6 +14,7 @@ from kiosk.config import NodsConfig, SignalsConfig
 from kiosk.features.frame import FrameFeatures
 from kiosk.signals.events import Event, Fault
 from kiosk.signals.runs import Onset
+from kiosk.signals.talking import Talking
 
 _REFERENCE_S = 0.5  # a dip is measured from the top of this long before it
 _RISE_TAU_S = 0.15  # rest follows a rising head this fast
@@ -94,6 +95,7 @@ class NodSignal:
         self.config = config
         self.dropout_limit_s = signals.dropout_limit_s
         self._impatient = Onset("impatient_nodding")
+        self._talking = Talking(config)
         self.reset()
 
     def reset(self) -> None:
@@ -123,11 +125,7 @@ class NodSignal:
     def _lose_track(self) -> None:
         """A dropout (or a new interaction): everything learned from the last frames goes."""
         self._lose_head()
-        self._swings: deque[float] = deque()  # when the mouth's opening swung lately
-        self._mouth_low: float | None = None  # its lowest since it last swung up
-        self._mouth_high: float | None = None  # its highest since it last swung down
-        self._mouth_rising: bool | None = None  # the direction of its last swing
-        self._talking_until_s = -math.inf
+        self._talking.reset()
         self._jitter: float | None = None  # mean |frame-to-frame pitch change| outside dips
         self._jitter_seen_s = 0.0
         self._quiet_from_s = -math.inf
@@ -149,7 +147,9 @@ class NodSignal:
             if gap_s is not None and gap_s <= self.dropout_limit_s:
                 self._seen_since_bout_s += gap_s
                 self.seen_s += gap_s
-            self._watch_mouth(t_s, features.mouth_open)
+            self._talking.update(t_s, features.mouth_open)
+            if self._dip is not None and self.talking(t_s):
+                self._dip["talking"] = True
             self._follow_jitter(t_s, head.pitch_deg)
             self._feed(t_s, head.pitch_deg, head.yaw_deg)
         self.nod_completed = self.count > before
@@ -180,44 +180,8 @@ class NodSignal:
             return 0.0
         return _NOISE_DEPTHS * self._jitter * math.sqrt(math.pi) / 2.0
 
-    def _watch_mouth(self, t_s: float, mouth_open: float | None) -> None:
-        """Talking: the mouth opened and closed (swings of its opening by talking_mouth_range,
-        one way then the other) twice within talking_window_s. Turning the head changes the
-        opening read from the image too, but once each way, not several times a second."""
-        cfg = self.config
-        if mouth_open is not None:
-            self._swing_mouth(t_s, mouth_open)
-        while self._swings and self._swings[0] < t_s - cfg.talking_window_s:
-            self._swings.popleft()
-        if len(self._swings) >= 2:
-            self._talking_until_s = t_s + cfg.talking_hold_s
-        if self._dip is not None and self.talking(t_s):
-            self._dip["talking"] = True
-
-    def _swing_mouth(self, t_s: float, opening: float) -> None:
-        """Follow the opening as a zigzag: a swing is a move of talking_mouth_range back from
-        the extreme reached since the last swing (the other way)."""
-        reach = self.config.talking_mouth_range
-        if self._mouth_rising is None:
-            self._mouth_low = min(
-                opening, self._mouth_low if self._mouth_low is not None else opening
-            )
-            self._mouth_high = max(
-                opening, self._mouth_high if self._mouth_high is not None else opening
-            )
-        if self._mouth_rising is not True and opening - self._mouth_low >= reach:
-            self._swings.append(t_s)
-            self._mouth_rising, self._mouth_high = True, opening
-        elif self._mouth_rising is not False and self._mouth_high - opening >= reach:
-            self._swings.append(t_s)
-            self._mouth_rising, self._mouth_low = False, opening
-        elif self._mouth_rising is True:
-            self._mouth_high = max(self._mouth_high, opening)
-        elif self._mouth_rising is False:
-            self._mouth_low = min(self._mouth_low, opening)
-
     def talking(self, t_s: float) -> bool:
-        return t_s <= self._talking_until_s
+        return self._talking.talking(t_s)
 
     def _feed(self, t_s: float, pitch: float, yaw: float) -> None:
         if self._rest is None:
