@@ -89,8 +89,8 @@ def track_photos(folder: Path, config: Config) -> list[Photo]:
     return photos
 
 
-def measure_photos(folder: Path, config: Config) -> dict[str, Any]:
-    photos = track_photos(folder, config)
+def measure(photos: list[Photo]) -> dict[str, Any]:
+    """The figures of tracked photos with the shipped eye model and the photos' config."""
     return tally([(p.label, extract_features(p.landmarks, p.config)) for p in photos])
 
 

@@ -414,9 +414,7 @@ def _cmd_accuracy(args: argparse.Namespace) -> int:
 
     config = load_config(args.config)
     photos = accuracy.track_photos(Path(args.folder), config)
-    result = accuracy.tally(
-        [(p.label, accuracy.extract_features(p.landmarks, p.config)) for p in photos]
-    )
+    result = accuracy.measure(photos)
     if args.fit:
         result["fit"] = accuracy.describe_fit(accuracy.fit_eye_model(photos))
         result["leave_one_person_out"] = accuracy.leave_one_person_out(photos)
