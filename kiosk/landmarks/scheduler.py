@@ -356,21 +356,25 @@ class ScheduledTracker:
         self.close()
 
 
-def _face_in(face: FaceLandmarks, box: tuple[int, int, int, int], frame: Frame) -> FaceLandmarks:
-    """Landmarks found in `box` (x0, y0, w, h of the full frame) in the full frame's terms."""
+def _in_frame(normalized: np.ndarray, box: tuple[int, int, int, int], frame: Frame) -> np.ndarray:
+    """Landmarks a model found in `box` (x0, y0, w, h of the full frame), normalised to the
+    full frame."""
     x0, y0, bw, bh = box
-    xyz = face.normalized.copy()
+    xyz = normalized.copy()
     xyz[:, 0] = (x0 + xyz[:, 0] * bw) / frame.width
     xyz[:, 1] = (y0 + xyz[:, 1] * bh) / frame.height
     xyz[:, 2] = xyz[:, 2] * bw / frame.width  # MediaPipe's z is in units of the input's width
+    return xyz
+
+
+def _face_in(face: FaceLandmarks, box: tuple[int, int, int, int], frame: Frame) -> FaceLandmarks:
+    xyz = _in_frame(face.normalized, box, frame)
     return FaceLandmarks(normalized=xyz, pixels=to_pixels(xyz, frame.width, frame.height))
 
 
 def _pose_in(pose: PoseLandmarks, x0: int, band_w: int, frame: Frame) -> PoseLandmarks:
-    """A body found in the columns x0 .. x0 + band_w in the full frame's terms."""
-    xyz = pose.normalized.copy()
-    xyz[:, 0] = (x0 + xyz[:, 0] * band_w) / frame.width
-    xyz[:, 2] = xyz[:, 2] * band_w / frame.width  # z is in units of the input's width
+    """A body found in the columns x0 .. x0 + band_w (the whole height)."""
+    xyz = _in_frame(pose.normalized, (x0, 0, band_w, frame.height), frame)
     return PoseLandmarks(
         normalized=xyz,
         pixels=to_pixels(xyz, frame.width, frame.height),
