@@ -113,13 +113,13 @@ def extract_features(
             "mouth_open": mouth_opening(landmarks.face.pixels),
         }
     pose = landmarks.pose
-    focal_px = focal_length_px(landmarks.width, config.camera.hfov_deg)
-    if pose is not None and landmarks.face is None and agent_at_counter(pose, focal_px):
-        # The face mesh loses a face turned far down (writing, a phone) or away, while the
-        # body is still at the counter: not looking at the customer, rather than not there.
-        values["gaze_on_customer"] = False
-        values["head_from_pose"] = head_direction_from_pose(pose)
     if pose is not None:
+        focal_px = focal_length_px(landmarks.width, config.camera.hfov_deg)
+        if landmarks.face is None and agent_at_counter(pose, focal_px):
+            # The face mesh loses a face turned far down (writing, a phone) or away, while the
+            # body is still at the counter: not looking at the customer, rather than not there.
+            values["gaze_on_customer"] = False
+            values["head_from_pose"] = head_direction_from_pose(pose)
         torso = torso_yaw_deg(pose)
         if torso is not None:
             values["torso_yaw_deg"] = torso
