@@ -18,6 +18,12 @@ EventKind = Literal[
     "open_palm",  # an open palm held at least pointing.min_hold_s
     "watch_checks",  # two or more watch checks within impatience.watch_checks_window_s
     "watch_check",  # one glance at a wrist held up, at least impatience.watch_check_min_s
+    "slow_greeting",  # no eye contact within greeting.limit_s of the customer's arrival
+    "frown",  # brows drawn down and together, held at least expression.frown_min_s
+    "blank_stare",  # eyes open and fixed, face still, longer than expression.blank_stare_s
+    "stiff",  # head, hands and arms still, no nod, for stiffness.limit_s
+    "hidden_hands",  # hands never seen in a whole interaction, arms held down or behind
+    "wide_gesture",  # a wrist swung fast above the shoulders or beyond the body's width
 ]
 EVENT_KINDS: tuple[str, ...] = get_args(EventKind)
 # Behaviour worth recording that is no fault of the agent's: a single glance at a watch is not
@@ -31,6 +37,9 @@ EVENT_DETAIL: dict[str, dict[str, str]] = {
     },
     "pointing": {"at_face": "aimed at face height for most of the time (bool)"},
     "watch_checks": {"checks": "watch checks in the window (int)"},
+    "slow_greeting": {
+        "greeting_s": "arrival to first eye contact, null if none in the interaction (float)"
+    },
 }
 
 # Faults the nudge rules can cue, one per cue (see [cues] in the config).
@@ -43,6 +52,11 @@ FaultKind = Literal[
     "impatient_nodding",
     "pointing",
     "pointing_at_face",
+    "slow_greeting",
+    "frown",
+    "blank_stare",
+    "stiff",
+    "wide_gesture",
 ]
 FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
 

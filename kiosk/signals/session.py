@@ -37,6 +37,9 @@ class FrameSignals:
     facing: bool | None = None  # the body faces the customer (None: no body, or not measuring)
     lean_posture: str | None = None  # "forward", "back", "upright" (None: not measured)
     watch_check: bool = False  # a wrist held up as for reading a watch, and looked at
+    # "frown", "smile" or "neutral" from the face's actions (None: no face measured)
+    expression: str | None = None
+    gesturing: bool = False  # a hand moving in view (a gesture under way)
     events: tuple[Event, ...] = ()  # events that closed on this frame
     faults: tuple[Fault, ...] = ()  # faults going on now (their minimum time reached)
 
