@@ -46,6 +46,8 @@ class FrameResult:
             line["nod"] = s.nod
             line["pointing"] = s.pointing
             line["watch_check"] = s.watch_check
+            line["expression"] = s.expression
+            line["gesturing"] = s.gesturing
         return line
 
 
@@ -178,5 +180,17 @@ def describe(summary: dict[str, Any]) -> str:
             f"{pointing['open_palm_events'] or 0} open palm",
             "impatience: "
             + (", ".join(f"{k} x{n}" for k, n in impatience["kinds"].items()) or "none"),
+        ]
+    if "expression" in summary:
+        greeting, face = summary["greeting_s"], summary["expression"]
+        hands, stiff = summary["gestures"], summary["stiffness"]
+        hidden = {True: ", hands hidden", False: "", None: ""}[hands["hidden_hands"]]
+        lines += [
+            "greeting: " + ("no look at the customer" if greeting is None else f"{greeting:.1f} s"),
+            f"face: frown {_ratio(face['frown_ratio'])}, smile {_ratio(face['smile_ratio'])}, "
+            f"{face['blank_stare_spells']} blank stare(s)",
+            f"hands: gesturing {_ratio(hands['gesturing_ratio'])}, "
+            f"{hands['wide_gestures']} wide gesture(s){hidden}; "
+            f"{stiff['stiff_spells']} stiff spell(s)",
         ]
     return "\n".join(lines)

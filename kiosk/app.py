@@ -146,6 +146,7 @@ def analyze(
             source_name=source.name,
             fps=source.fps,
             interactions=InteractionTracker.whole_input(),
+            sequence=source.sequence,
         )
         end_s = 0.0
         try:

@@ -74,7 +74,9 @@ class Pipeline:
         fps: float,
         interactions: InteractionTracker,
         rules: NudgeRules | None = None,
+        sequence: bool = True,
     ) -> None:
+        """`sequence` False: the frames are separate photos (perhaps of different people)."""
         self.config = config
         self.tracker = tracker
         self.parts = {"face": True, "pose": config.tracker.pose, "hands": config.tracker.hands}
@@ -82,7 +84,7 @@ class Pipeline:
         self.fps = fps
         self.interactions = interactions
         self.rules = rules
-        self.signals = SignalSet(config)
+        self.signals = SignalSet(config, learn_faces=sequence)
         self.current: _Interaction | None = None
         self.whole_input = interactions.absent_end_s == float("inf")
         self.closed: list[dict[str, Any]] = []  # the whole input's summary (analyze only)
@@ -170,6 +172,7 @@ class Pipeline:
     def _transition(self, transition: Transition) -> list[dict[str, Any]]:
         if transition.kind == "start":
             self.signals.reset()
+            self.signals.start(transition.arrived_s)
             self.current = _Interaction(
                 transition.t_s, transition.arrived_s, AnalysisSummary(self.source_name, self.fps)
             )

@@ -3,6 +3,12 @@
 Every default lives here and suits a Raspberry Pi with a Camera Module and the documented wiring.
 """
 
+from kiosk.config.conduct import (
+    ExpressionConfig,
+    GesturesConfig,
+    GreetingConfig,
+    StiffnessConfig,
+)
 from kiosk.config.live import (
     CueConfig,
     CuesConfig,
@@ -35,8 +41,11 @@ __all__ = [
     "CuesConfig",
     "CustomerConfig",
     "DashboardConfig",
+    "ExpressionConfig",
     "EyeContactConfig",
     "FacingConfig",
+    "GesturesConfig",
+    "GreetingConfig",
     "ImpatienceConfig",
     "LeanConfig",
     "LedsConfig",
@@ -47,6 +56,7 @@ __all__ = [
     "PresenceConfig",
     "ShiftsConfig",
     "SignalsConfig",
+    "StiffnessConfig",
     "StorageConfig",
     "TrackerConfig",
     "config_from_dict",

@@ -180,12 +180,26 @@ class CuesConfig:
         70,
         doc="No glance at the customer for [eye_contact] no_look_limit_s: look up.",
     )
+    slow_greeting: CueConfig = _cue_field(
+        EYES,
+        "steady",
+        "amber",
+        80,
+        doc="No look at a newly arrived customer within [greeting] limit_s: look up.",
+    )
     staring: CueConfig = _cue_field(
         EYES,
         "slow_pulse",
         "amber",
         60,
         doc="One unbroken gaze past [eye_contact] stare_limit_s: soften it, glance away.",
+    )
+    blank_stare: CueConfig = _cue_field(
+        EYES,
+        "slow_pulse",
+        "amber",
+        55,
+        doc="A fixed, vacant look past [expression] blank_stare_s: move the eyes, re-engage.",
     )
     pointing: CueConfig = _cue_field(
         HANDS,
@@ -201,6 +215,15 @@ class CuesConfig:
         40,
         doc="Fast or continuous nodding ('hurry up').",
     )
+    frown: CueConfig = _cue_field(
+        EYES,
+        "fast_blink",
+        "amber",
+        35,
+        enabled=False,
+        doc="Brows drawn down for [expression] frown_min_s with a customer there: relax the "
+        "face (off by default).",
+    )
     not_facing: CueConfig = _cue_field(
         BODY,
         "steady",
@@ -215,12 +238,26 @@ class CuesConfig:
         20,
         doc="Head to the customer, body still turned away, for [facing] head_only_min_s.",
     )
+    wide_gesture: CueConfig = _cue_field(
+        HANDS,
+        "blink",
+        "amber",
+        25,
+        doc="[gestures] wide_count wide, fast swings within wide_window_s: smaller gestures.",
+    )
     leaning_back: CueConfig = _cue_field(
         BODY,
         "blink",
         "amber",
         10,
         doc="Leaning back for [impatience] lean_back_min_s.",
+    )
+    stiff: CueConfig = _cue_field(
+        HANDS,
+        "slow_pulse",
+        "amber",
+        5,
+        doc="Head, hands and arms still for [stiffness] limit_s: loosen up, nod, gesture.",
     )
     well_done: CueConfig = _cue_field(
         (12,),

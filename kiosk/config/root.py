@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kiosk.config.conduct import (
+    ExpressionConfig,
+    GesturesConfig,
+    GreetingConfig,
+    StiffnessConfig,
+)
 from kiosk.config.live import (
     CuesConfig,
     LedsConfig,
@@ -42,6 +48,10 @@ class Config:
     nods: NodsConfig = field(default_factory=NodsConfig)
     pointing: PointingConfig = field(default_factory=PointingConfig)
     impatience: ImpatienceConfig = field(default_factory=ImpatienceConfig)
+    greeting: GreetingConfig = field(default_factory=GreetingConfig)
+    expression: ExpressionConfig = field(default_factory=ExpressionConfig)
+    stiffness: StiffnessConfig = field(default_factory=StiffnessConfig)
+    gestures: GesturesConfig = field(default_factory=GesturesConfig)
     signals: SignalsConfig = field(default_factory=SignalsConfig)
     presence: PresenceConfig = field(default_factory=PresenceConfig)
     nudges: NudgesConfig = field(default_factory=NudgesConfig)
@@ -64,6 +74,10 @@ SECTION_DOCS = {
     "nods": "Nods: occasional ones say 'I'm listening'; fast or continuous ones say 'hurry up'.",
     "pointing": "Gestures: an open palm invites; a pointed index finger commands.",
     "impatience": "Other signs of impatience.",
+    "greeting": "The greeting: look up at a customer as soon as they arrive.",
+    "expression": "The face's actions (never a feeling): brows drawn down, a smile, a blank stare.",
+    "stiffness": "Stiffness: head, hands and arms held still for minutes.",
+    "gestures": "Gestures: hands moving in view; hidden hands; wide, fast swings.",
     "signals": "Signals on a live stream: dropouts and learned baselines.",
     "presence": "The customer: how presence is sensed, and when an interaction starts and ends.",
     "nudges": "Nudge rules: one cue at a time, hysteresis, cooldowns and a global limit.",

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from kiosk.config import Config
+from kiosk.features.arms import ArmsPose, arms_pose
 from kiosk.features.body import (
     PoseHead,
     agent_at_counter,
@@ -16,6 +17,7 @@ from kiosk.features.body import (
     torso_yaw_deg,
     watch_wrists,
 )
+from kiosk.features.expression import FaceActions, face_actions
 from kiosk.features.gaze import (
     EYE_MODEL,
     EyeModel,
@@ -64,6 +66,7 @@ class FrameFeatures:
     head_distance_cm: float | None = None
     # The lips' inner gap in eye spans (outer eye corner to outer eye corner): talking moves it
     mouth_open: float | None = None
+    face_actions: FaceActions | None = None  # brows and mouth on the canonical face
     torso_yaw_deg: float | None = None  # from the shoulders' metric depth (noisy near 0)
     shoulder_width_cm: float | None = None  # apparent width, scaled by the head's distance
     watch_wrists: tuple[tuple[float, float, float], ...] = ()  # eyes-to-wrist, watch held
@@ -71,6 +74,7 @@ class FrameFeatures:
     hands: tuple[HandShape, ...] = ()
     pointing: PointingShape | None = None
     open_palm: bool = False
+    arms: ArmsPose | None = None  # wrists against the shoulders (None: no shoulders in view)
 
 
 def extract_features(
@@ -111,6 +115,9 @@ def extract_features(
             "customer_pitch_deg": customer_pitch,
             "head_distance_cm": float(np.linalg.norm(head.translation_cm)),
             "mouth_open": mouth_opening(landmarks.face.pixels),
+            "face_actions": face_actions(
+                landmarks.face, landmarks.width, landmarks.height, head.yaw_deg, head.pitch_deg
+            ),
         }
     pose = landmarks.pose
     if pose is not None:
@@ -130,6 +137,9 @@ def extract_features(
                 depth_cm = values["head_distance_cm"] + SHOULDERS_BEHIND_HEAD_CM
                 values["shoulder_width_cm"] = width_px * depth_cm / focal_px
         values["watch_wrists"] = watch_wrists(pose)
+        values["arms"] = arms_pose(
+            pose, landmarks.width, landmarks.height, config.gestures.wide_out_sw
+        )
     if config.tracker.hands:
         shapes = tuple(hand_shape(h) for h in landmarks.hands)
         values |= {"hands_tracked": True, "hands": shapes}

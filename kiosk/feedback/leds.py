@@ -54,6 +54,11 @@ CUE_AREAS = {
     "not_facing": "body",
     "head_only_turn": "body",
     "leaning_back": "body",
+    "slow_greeting": "eyes",
+    "blank_stare": "eyes",
+    "frown": "face",
+    "wide_gesture": "hands",
+    "stiff": "hands",
     "well_done": "well done",
 }
 

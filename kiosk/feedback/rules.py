@@ -28,6 +28,11 @@ _REASONS = {
     "impatient_nodding": "fast or continuous nodding since {since}",
     "pointing": "pointing at the customer since {since}",
     "pointing_at_face": "pointing at the customer's face since {since}",
+    "slow_greeting": "no look at the customer since they arrived at {since}",
+    "frown": "brows drawn down since {since}",
+    "blank_stare": "a fixed, vacant look since {since}",
+    "stiff": "head, hands and arms still since {since}",
+    "wide_gesture": "wide, fast gestures since {since}",
 }
 
 

@@ -10,8 +10,11 @@ from typing import Any
 from kiosk.config import Config
 from kiosk.features.frame import FrameFeatures
 from kiosk.signals.events import FAULT_KINDS, Event, Fault
+from kiosk.signals.expression import ExpressionSignal, ExpressionState
 from kiosk.signals.eye_contact import EyeContactSignal, EyeContactState
 from kiosk.signals.facing import FacingSignal, FacingState
+from kiosk.signals.gestures import GesturesSignal, GesturesState
+from kiosk.signals.greeting import GreetingSignal, GreetingState
 from kiosk.signals.impatience import (
     WatchCheckSignal,
     WatchState,
@@ -21,6 +24,7 @@ from kiosk.signals.impatience import (
 from kiosk.signals.lean import LeanSignal, LeanState
 from kiosk.signals.nods import NodSignal, NodState
 from kiosk.signals.pointing import PointingSignal, PointingState
+from kiosk.signals.stiffness import StiffnessSignal, StiffnessState
 
 log = logging.getLogger(__name__)
 
@@ -54,10 +58,16 @@ class SignalsState:
     nods: NodState
     pointing: PointingState
     watch: WatchState
+    greeting: GreetingState
+    expression: ExpressionState
+    gestures: GesturesState
+    stiffness: StiffnessState
 
 
 class SignalSet:
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, *, learn_faces: bool = True) -> None:
+        """`learn_faces` False: the frames are photos of perhaps different people, so the
+        face's neutral is never learned from them (the population's is used)."""
         signals = config.signals
         self.eye_contact = EyeContactSignal(config.eye_contact, signals)
         self.facing = FacingSignal(
@@ -67,14 +77,24 @@ class SignalSet:
         self.nods = NodSignal(config.nods, signals)
         self.pointing = PointingSignal(config.pointing, signals)
         self.watch = WatchCheckSignal(config.impatience, signals)
-        self._signals = (
+        self.greeting = GreetingSignal(config.greeting)
+        self.expression = ExpressionSignal(config.expression, signals, learn=learn_faces)
+        self.gestures = GesturesSignal(config.gestures, signals)
+        self.stiffness = StiffnessSignal(config.stiffness, signals)
+        # Each takes the frame's features alone; stiffness (last) also what nods and gestures
+        # made of it.
+        self._framewise = (
             self.eye_contact,
             self.facing,
             self.lean,
             self.nods,
             self.pointing,
             self.watch,
+            self.greeting,
+            self.expression,
+            self.gestures,
         )
+        self._signals = (*self._framewise, self.stiffness)
         self._body_tracked = config.tracker.pose
         self.events: list[Event] = []  # this interaction's
         self._faults: tuple[Fault, ...] = ()
@@ -87,8 +107,11 @@ class SignalSet:
             return FrameSignals(None, None, None, nod=False, pointing=False, faults=self._faults)
         t = f.t_s
         new: list[Event] = []
-        for signal in self._signals:
+        for signal in self._framewise:
             new += signal.update(t, f)
+        new += self.stiffness.update(
+            t, f, nodded=self.nods.nod_completed, hands_moving=self.gestures.gesturing
+        )
         self.events += new
         faults = [fault for signal in self._signals for fault in signal.faults]
         if len(faults) > 1:
@@ -103,6 +126,8 @@ class SignalSet:
             facing=self.facing.torso_facing,
             lean_posture=self.lean.posture,
             watch_check=self.watch.glancing,
+            expression=self.expression.expression,
+            gesturing=self.gestures.gesturing,
             events=tuple(new),
             faults=self._faults,
         )
@@ -112,6 +137,7 @@ class SignalSet:
         if not self._advance(f.t_s):
             return FrameSignals(None, None, None, nod=False, pointing=False)
         self._faults = ()
+        self.greeting.observe(f.t_s, f)
         return FrameSignals(
             gaze_on_customer=f.gaze_on_customer,
             torso_yaw_deg=self.facing.observe(f.t_s, f),
@@ -119,6 +145,7 @@ class SignalSet:
             nod=False,
             pointing=f.pointing is not None,
             watch_check=watch_glance(f, self.watch.config.watch_gaze_cone_deg),
+            expression=self.expression.observe(f.t_s, f),
         )
 
     def _advance(self, t_s: float) -> bool:
@@ -153,10 +180,15 @@ class SignalSet:
         self.events = []
         self._faults = ()
 
+    def start(self, arrived_s: float) -> None:
+        """A new interaction whose customer arrived at `arrived_s` (after `reset`)."""
+        self.greeting.start(arrived_s)
+
     def reset_baselines(self) -> None:
         """Forget the learned lean neutral and square-on shoulder width (a calibration stays)."""
         self.lean.neutral.reset()
         self.facing.torso.square_on.reset()
+        self.expression.reset_baselines()
 
     @property
     def faults(self) -> tuple[Fault, ...]:
@@ -171,6 +203,10 @@ class SignalSet:
             nods=self.nods.state,
             pointing=self.pointing.state,
             watch=self.watch.state,
+            greeting=self.greeting.state,
+            expression=self.expression.state,
+            gestures=self.gestures.state,
+            stiffness=self.stiffness.state,
         )
 
     def summary(self) -> dict[str, Any]:
@@ -184,5 +220,9 @@ class SignalSet:
             "nods": self.nods.summary(self.nods.seen_s),
             "pointing": self.pointing.summary(),
             "impatience": impatience_summary(self.events),
+            **self.greeting.summary(),
+            "expression": self.expression.summary(),
+            "gestures": self.gestures.summary(),
+            "stiffness": self.stiffness.summary(),
             "events": [e.to_json() for e in self.events],
         }

@@ -1,0 +1,140 @@
+"""Configuration of the rest of the guidance: the greeting, the face's actions, stiffness and
+gestures. Population defaults; the face's neutral is also learned per agent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kiosk.config.fields import setting
+
+
+@dataclass(frozen=True)
+class GreetingConfig:
+    limit_s: float = setting(
+        3.0,
+        "Look at a customer within this long of their arrival (presence); later is a slow "
+        "greeting.",
+        min=0.5,
+        max=60.0,
+    )
+
+
+@dataclass(frozen=True)
+class ExpressionConfig:
+    frown_cm: float = setting(
+        0.22,
+        "Brows lowered (inner ends down, plus half of how much they draw together) by at least "
+        "this much against the neutral face is a frown (centimetres on the canonical face).",
+        min=0.05,
+        max=2.0,
+    )
+    smile_cm: float = setting(
+        0.25,
+        "Lip corners raised (plus half of how much the mouth widens) by at least this much "
+        "against the neutral face is a smile.",
+        min=0.05,
+        max=2.0,
+    )
+    frown_min_s: float = setting(
+        3.0, "A frown held this long is an event (and the frown cue's fault).", min=0.2, max=600.0
+    )
+    learn_s: float = setting(
+        60.0,
+        "The agent's own neutral face is learned from the first this many seconds of "
+        "presence (the median); until then, and for single photos, the population's.",
+        min=5.0,
+        max=3600.0,
+    )
+    max_personal_shift_cm: float = setting(
+        0.4,
+        "A learned neutral stays within this of the population's, so an agent who frowns "
+        "through the first minute does not make a frown their neutral.",
+        min=0.0,
+        max=2.0,
+    )
+    blank_stare_s: float = setting(
+        10.0,
+        "Eyes open and fixed away from the customer, face and head still, no expression change "
+        "and no blink for this long is a blank stare.",
+        min=2.0,
+        max=600.0,
+    )
+    still_gaze_deg: float = setting(
+        6.0,
+        "blank stare: the gaze stays within this angle of where the stare began.",
+        min=1.0,
+        max=30.0,
+    )
+    still_head_deg: float = setting(
+        3.0,
+        "blank stare: the head stays within this angle (yaw and pitch) of where it began.",
+        min=0.5,
+        max=30.0,
+    )
+    still_face_cm: float = setting(
+        0.12,
+        "blank stare: brows and mouth corners stay within this of where they began.",
+        min=0.01,
+        max=2.0,
+    )
+
+
+@dataclass(frozen=True)
+class StiffnessConfig:
+    limit_s: float = setting(
+        60.0,
+        "Head within still_deg, no nod, no hand movement and arms at the sides this long "
+        "during an interaction is stiffness ('the alien').",
+        min=5.0,
+        max=3600.0,
+    )
+    still_deg: float = setting(
+        4.0,
+        "The head stays within this angle (yaw and pitch, smoothed) of where the spell began.",
+        min=0.5,
+        max=30.0,
+    )
+
+
+@dataclass(frozen=True)
+class GesturesConfig:
+    moving_sw_s: float = setting(
+        0.5,
+        "A hand in view moving faster than this (shoulder widths per second, over "
+        "window_s) is gesturing.",
+        min=0.05,
+        max=10.0,
+    )
+    window_s: float = setting(
+        0.4,
+        "Hand speed is measured over this long (the body model runs every few frames).",
+        min=0.1,
+        max=2.0,
+    )
+    wide_sw_s: float = setting(
+        1.5,
+        "A wrist above the shoulders or out beyond the body's width moving faster than this "
+        "(shoulder widths per second) is a wide gesture.",
+        min=0.2,
+        max=20.0,
+    )
+    wide_out_sw: float = setting(
+        0.25,
+        "'Beyond the body's width': the wrist this far outside its shoulder (shoulder widths).",
+        min=0.0,
+        max=3.0,
+    )
+    wide_count: int = setting(
+        2,
+        "This many wide gestures within wide_window_s is the wide-gesture cue's fault.",
+        min=1,
+        max=20,
+    )
+    wide_window_s: float = setting(10.0, "The window for wide_count.", min=1.0, max=600.0)
+    hidden_min_s: float = setting(
+        20.0,
+        "An interaction at least this long with hands never seen, while both elbows are in "
+        "view and held down, is a hidden-hands event.",
+        min=5.0,
+        max=3600.0,
+    )

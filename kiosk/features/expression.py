@@ -1,0 +1,124 @@
+"""Facial actions from the face mesh, in the face's own frame: brows drawn down and together
+(a frown), lip corners up and out (a smile). Pure geometry, no labels of feeling.
+
+The mesh's 3D points are aligned (rotation, scale, shift) to MediaPipe's canonical face on
+points that do not move with expression (eye corners, nose, forehead, cheek edges), so a turned
+or tilted head, or a face near or far, measures the same; the brows and lips are then read in
+centimetres of the canonical face.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from kiosk.features.face_model import CANONICAL_POINTS_CM
+from kiosk.landmarks.types import FaceLandmarks
+
+# Points that stay put when the brows or lips move (no lips, no jaw, no brows, no nostrils).
+_ANCHORS = (1, 4, 5, 6, 9, 10, 33, 133, 151, 168, 195, 197, 234, 263, 362, 454)
+_ANCHOR_IDS = np.array(_ANCHORS, dtype=np.intp)
+_CANONICAL = np.array([CANONICAL_POINTS_CM[i] for i in _ANCHORS], dtype=np.float64)
+
+# The inner ends of the brows (lower edge, upper edge) per side, and the eyes' inner corners.
+INNER_BROWS = ((55, 107), (285, 336))
+INNER_EYE_CORNERS = (133, 362)
+MOUTH_CORNERS = (61, 291)
+SUBNASALE = 2  # below the nose: the skull's, not the lips'
+
+# The mesh's depth is a guess from one image, so a face turned or tilted reads slightly
+# different brows and mouth: a fit over the Pointing'04 development photos (717 neutral faces of
+# 8 people, yaw -46..+57, pitch -21..+21 degrees; each person's own median removed) of each
+# measurement against (pitch, pitch^2, |yaw|, yaw^2) in degrees, subtracted from it.
+_POSE_TERMS_CM = {
+    "brow_height_cm": (-3.7e-3, -8.0e-5, 6.7e-4, -6.0e-5),
+    "brow_gap_cm": (-2.27e-3, 1.7e-4, -4.53e-3, -4.0e-5),
+    "corner_drop_cm": (1.485e-2, 3.0e-5, -5.0e-5, 2.0e-5),
+    "mouth_width_cm": (1.658e-2, 3.9e-4, 1.815e-2, -1.3e-4),
+}
+
+
+@dataclass(frozen=True)
+class FaceActions:
+    """Raw measurements in canonical centimetres (compare them with a neutral face's)."""
+
+    brow_height_cm: float  # inner brows above the eyes' inner corners
+    brow_gap_cm: float  # between the two inner brows
+    corner_drop_cm: float  # mouth corners below the nose's base
+    mouth_width_cm: float  # corner to corner
+
+
+# The population's neutral face, as measured (pose-corrected) on the same photos: medians of the
+# 717 faces; the 8 people's own medians spread 1.61-2.22 (brow height), 2.80-2.99 (gap),
+# 2.24-2.61 (corner drop) and 4.62-5.21 cm (mouth width).
+POPULATION_NEUTRAL_CM = {
+    "brow_height_cm": 1.845,
+    "brow_gap_cm": 2.869,
+    "corner_drop_cm": 2.391,
+    "mouth_width_cm": 4.772,
+}
+
+
+def frown_cm(actions: FaceActions, neutral: dict[str, float]) -> float:
+    """How far the brows are drawn down (inner ends lower) and together (half weight)."""
+    return (neutral["brow_height_cm"] - actions.brow_height_cm) + 0.5 * (
+        neutral["brow_gap_cm"] - actions.brow_gap_cm
+    )
+
+
+def smile_cm(actions: FaceActions, neutral: dict[str, float]) -> float:
+    """How far the lip corners are raised and (half weight) the mouth widened."""
+    return (neutral["corner_drop_cm"] - actions.corner_drop_cm) + 0.5 * (
+        actions.mouth_width_cm - neutral["mouth_width_cm"]
+    )
+
+
+def _align(points: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    """Similarity transform (Umeyama) taking the anchor points onto the canonical face:
+    returns scale, rotation and translation for `scale * R @ p + t`."""
+    src = points[_ANCHOR_IDS]
+    src_mean, dst_mean = src.mean(axis=0), _CANONICAL.mean(axis=0)
+    a, b = src - src_mean, _CANONICAL - dst_mean
+    u, s, vt = np.linalg.svd(b.T @ a)
+    d = np.ones(3)
+    if np.linalg.det(u) * np.linalg.det(vt) < 0:
+        d[2] = -1.0
+    rotation = u @ np.diag(d) @ vt
+    scale = float((s * d).sum() / (a**2).sum())
+    return scale, rotation, dst_mean - scale * rotation @ src_mean
+
+
+def face_actions(
+    face: FaceLandmarks, width: int, height: int, yaw_deg: float, pitch_deg: float
+) -> FaceActions:
+    """The brows' and mouth's positions on the canonical face, corrected for the head's pose
+    (`yaw_deg`, `pitch_deg`: its measured pose)."""
+    # Image axes (x right, y down, z away) into the canonical face's (x to the subject's left,
+    # which is the image's right, y up, z out of the face toward the camera).
+    normalized = face.normalized
+    if normalized.shape[1] < 3:  # no depth (a synthetic face): a flat one
+        normalized = np.column_stack([normalized, np.zeros(len(normalized))])
+    points = normalized[:, :3] * np.array([width, -height, -width], dtype=np.float64)
+    scale, rotation, shift = _align(points)
+    used = sorted({*np.ravel(INNER_BROWS), *INNER_EYE_CORNERS, *MOUTH_CORNERS, SUBNASALE})
+    at = dict(zip(used, (scale * points[used] @ rotation.T) + shift, strict=True))
+    eyes_y = np.mean([at[i][1] for i in INNER_EYE_CORNERS])
+    brows_y = np.mean([at[i][1] for side in INNER_BROWS for i in side])
+    gap = np.mean([at[left][0] - at[right][0] for right, left in zip(*INNER_BROWS, strict=True)])
+    corners = [at[i] for i in MOUTH_CORNERS]
+    raw = {
+        "brow_height_cm": float(brows_y - eyes_y),
+        "brow_gap_cm": float(gap),
+        "corner_drop_cm": float(at[SUBNASALE][1] - (corners[0][1] + corners[1][1]) / 2),
+        "mouth_width_cm": float(np.linalg.norm(corners[1] - corners[0])),
+    }
+    terms = (pitch_deg, pitch_deg**2, abs(yaw_deg), yaw_deg**2)
+    return FaceActions(
+        **{
+            name: round(
+                value - sum(c * x for c, x in zip(_POSE_TERMS_CM[name], terms, strict=True)), 4
+            )
+            for name, value in raw.items()
+        }
+    )

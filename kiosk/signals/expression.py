@@ -1,0 +1,249 @@
+"""The face's actions, frame by frame, against this agent's own neutral face: brows drawn down
+(a frown), lip corners up (a smile), and a blank stare (eyes open and fixed away from the
+customer, face and head still, no blink). What the face does, never a label of a feeling.
+
+The neutral is the population's (a single photo works) until the agent's own has been learned
+from the first `learn_s` of presence (the median), kept within `max_personal_shift_cm` of the
+population's so that a frown held through the first minute does not become the neutral.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass
+from typing import Any
+
+from kiosk.config import ExpressionConfig, SignalsConfig
+from kiosk.features.expression import POPULATION_NEUTRAL_CM, frown_cm, smile_cm
+from kiosk.features.frame import FrameFeatures
+from kiosk.signals.baseline import LearnedValue
+from kiosk.signals.events import Event, Fault
+from kiosk.signals.runs import Onset, Runs, TimeShare
+
+_FROWN_BREAK_S = 0.5  # a frown that lapses for less than this is the same frown
+_SMOOTH_TAU_S = 0.3  # the blank stare compares values smoothed this much (mesh jitter)
+
+
+@dataclass(frozen=True)
+class ExpressionState:
+    expression: str | None  # this frame's: "frown", "smile", "neutral"; None without a face
+    frowning_since_s: float | None  # a frown held at least frown_min_s
+    blank_since_s: float | None  # a blank stare past blank_stare_s
+
+
+class _Smoothed:
+    """Exponential smoothing in time (not frames), so the frame rate does not count."""
+
+    def __init__(self, tau_s: float) -> None:
+        self.tau_s = tau_s
+        self.value: tuple[float, ...] | None = None
+        self._t_s = 0.0
+
+    def update(self, t_s: float, sample: tuple[float, ...]) -> tuple[float, ...]:
+        if self.value is None:
+            self.value = sample
+        else:
+            weight = 1.0 - math.exp(-(t_s - self._t_s) / self.tau_s)
+            self.value = tuple(
+                v + (s - v) * weight for v, s in zip(self.value, sample, strict=True)
+            )
+        self._t_s = t_s
+        return self.value
+
+
+class _BlankStare:
+    """Spells of a fixed look away from the customer with a still face: each value that must
+    stay put is smoothed, and the spell ends when any moves past its tolerance from where the
+    spell began, on a blink, a look at the customer, a lost face or a dropout."""
+
+    def __init__(self, config: ExpressionConfig, dropout_limit_s: float) -> None:
+        self.config = config
+        self.dropout_limit_s = dropout_limit_s
+        self.onset = Onset("blank_stare")
+        self.reset()
+
+    def reset(self) -> None:
+        self.onset.reset()
+        self.spells = 0
+        self._start_s: float | None = None
+        self._anchor: tuple[float, ...] = ()
+        self._last_s: float | None = None
+        self._smooth = _Smoothed(_SMOOTH_TAU_S)
+
+    def _still(self, values: tuple[float, ...]) -> bool:
+        c, anchor = self.config, self._anchor
+        gaze = math.hypot(values[0] - anchor[0], values[1] - anchor[1])
+        head = max(abs(values[2] - anchor[2]), abs(values[3] - anchor[3]))
+        face = max(abs(values[4] - anchor[4]), abs(values[5] - anchor[5]))
+        return gaze <= c.still_gaze_deg and head <= c.still_head_deg and face <= c.still_face_cm
+
+    def _end(self, end_s: float) -> list[Event]:
+        start_s, self._start_s = self._start_s, None
+        self._smooth = _Smoothed(_SMOOTH_TAU_S)
+        self.onset.reset()
+        if start_s is None or end_s - start_s < self.config.blank_stare_s:
+            return []
+        self.spells += 1
+        return [Event("blank_stare", start_s, end_s - start_s)]
+
+    def update(self, t_s: float, values: tuple[float, ...] | None) -> list[Event]:
+        """`values`: what must stay put (gaze, head, face), None when this frame is no stare."""
+        new: list[Event] = []
+        last_s, self._last_s = self._last_s, t_s
+        if self._start_s is not None and last_s is not None:
+            if t_s - last_s > self.dropout_limit_s:
+                new += self._end(last_s)
+            elif values is None:
+                return self._end(t_s)
+        if values is None:
+            return new
+        smoothed = self._smooth.update(t_s, values)
+        if self._start_s is not None and not self._still(smoothed):
+            new += self._end(t_s)
+            smoothed = self._smooth.update(t_s, values)
+        if self._start_s is None:
+            self._start_s, self._anchor = t_s, smoothed
+        self.onset.update(t_s, self._start_s, t_s - self._start_s >= self.config.blank_stare_s)
+        return new
+
+    def finish(self, t_s: float) -> list[Event]:
+        if self._start_s is None or self._last_s is None:
+            return []
+        end_s = t_s if t_s - self._last_s <= self.dropout_limit_s else self._last_s
+        return self._end(end_s)
+
+
+class ExpressionSignal:
+    def __init__(
+        self, config: ExpressionConfig, signals: SignalsConfig, *, learn: bool = True
+    ) -> None:
+        """`learn` False (a folder of photos, each perhaps someone else): population only."""
+        self.config = config
+        self.dropout_limit_s = signals.dropout_limit_s
+        self.learn = learn
+        self.neutral = {
+            name: LearnedValue(config.learn_s, signals.relearn_after_away_s, statistics.median)
+            for name in POPULATION_NEUTRAL_CM
+        }
+        self._frown = Runs(_FROWN_BREAK_S, self.dropout_limit_s)
+        self._frown_onset = Onset("frown")
+        self._blank = _BlankStare(config, self.dropout_limit_s)
+        self._frown_share = TimeShare(self.dropout_limit_s)
+        self._smile_share = TimeShare(self.dropout_limit_s)
+        self.expression: str | None = None
+        self._seen_t_s: float | None = None  # the last frame classified (in or out)
+        self.reset()
+
+    def reset(self) -> None:
+        """A new interaction: counts start again; the learned neutral stays."""
+        for part in (self._frown, self._frown_onset, self._blank):
+            part.reset()
+        self._frown_share.reset()
+        self._smile_share.reset()
+        self._last_t_s: float | None = None
+
+    def reset_baselines(self) -> None:
+        for value in self.neutral.values():
+            value.reset()
+
+    def neutral_cm(self) -> dict[str, float]:
+        """The neutral face now: the agent's own once learned (bounded), else the population's."""
+        shift = self.config.max_personal_shift_cm
+        out = {}
+        for name, population in POPULATION_NEUTRAL_CM.items():
+            learned = self.neutral[name]
+            value = learned.value if learned.settled and learned.value is not None else population
+            out[name] = min(max(value, population - shift), population + shift)
+        return out
+
+    def _classify(self, t_s: float, features: FrameFeatures) -> None:
+        """This frame's expression; the neutral learns from it (inside or outside interactions)."""
+        self._seen_t_s = t_s
+        actions = features.face_actions
+        if self.learn:
+            for name, learned in self.neutral.items():
+                sample = None if actions is None else getattr(actions, name)
+                learned.update(t_s, sample, features.face)
+        if actions is None:
+            self.expression = None
+            return
+        neutral = self.neutral_cm()
+        frown = frown_cm(actions, neutral) / self.config.frown_cm
+        smile = smile_cm(actions, neutral) / self.config.smile_cm
+        if frown >= 1.0 and frown >= smile:
+            self.expression = "frown"
+        else:
+            self.expression = "smile" if smile >= 1.0 else "neutral"
+
+    def observe(self, t_s: float, features: FrameFeatures) -> str | None:
+        """A frame outside an interaction: the neutral learns, nothing is counted."""
+        if self._seen_t_s is None or t_s > self._seen_t_s:
+            self._classify(t_s, features)
+        return self.expression
+
+    def update(self, t_s: float, features: FrameFeatures) -> list[Event]:
+        if self._last_t_s is not None and t_s <= self._last_t_s:
+            return []
+        self._last_t_s = t_s
+        self._classify(t_s, features)
+        label = self.expression
+        measured = label is not None
+        self._frown_share.update(t_s, label == "frown" if measured else None)
+        self._smile_share.update(t_s, label == "smile" if measured else None)
+        new = []
+        run = self._frown.update(t_s, label == "frown") if measured else self._frown.expire(t_s)
+        if run is not None and run.duration_s >= self.config.frown_min_s:
+            new.append(Event("frown", run.start_s, run.duration_s))
+        held = self._frown.holding and self._frown.held_s >= self.config.frown_min_s
+        self._frown_onset.update(t_s, self._frown.start_s, held)
+        new += self._blank.update(t_s, self._stare_values(features))
+        return new
+
+    def _stare_values(self, features: FrameFeatures) -> tuple[float, ...] | None:
+        """What must stay put during a blank stare; None when this frame is not one (no face,
+        a blink, or a look at the customer)."""
+        gaze, head, actions = features.gaze, features.head, features.face_actions
+        if gaze is None or head is None or actions is None or not gaze.eyes_open:
+            return None
+        if features.gaze_on_customer is not False:
+            return None
+        neutral = self.neutral_cm()
+        return (
+            gaze.yaw_deg,
+            gaze.pitch_deg,
+            head.yaw_deg,
+            head.pitch_deg,
+            frown_cm(actions, neutral),
+            smile_cm(actions, neutral),
+        )
+
+    def finish(self, t_s: float) -> list[Event]:
+        new = []
+        run = self._frown.finish(t_s)
+        if run is not None and run.duration_s >= self.config.frown_min_s:
+            new.append(Event("frown", run.start_s, run.duration_s))
+        self._frown_share.finish(t_s)
+        self._smile_share.finish(t_s)
+        self._frown_onset.reset()
+        return new + self._blank.finish(t_s)
+
+    @property
+    def state(self) -> ExpressionState:
+        frown, blank = self._frown_onset.fault, self._blank.onset.fault
+        return ExpressionState(
+            self.expression,
+            frown.since_s if frown else None,
+            blank.since_s if blank else None,
+        )
+
+    @property
+    def faults(self) -> tuple[Fault, ...]:
+        return tuple(f for f in (self._frown_onset.fault, self._blank.onset.fault) if f)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "frown_ratio": self._frown_share.ratio,
+            "smile_ratio": self._smile_share.ratio,
+            "blank_stare_spells": self._blank.spells,
+        }
