@@ -32,7 +32,27 @@ MINUTE_FIELDS = (
     "pointing",
     "nudges",
     "paused_frames",
+    "expression_frames",
+    "frown_frames",
+    "smile_frames",
+    "gesture_judged_frames",
+    "gesturing_frames",
+    "slow_greetings",
+    "frowns",
+    "blank_stares",
+    "stiff_spells",
+    "wide_gestures",
+    "hidden_hands",
 )
+# Fault events counted per minute (in the minute they began), by the minute column counting them.
+MINUTE_EVENTS = {
+    "slow_greeting": "slow_greetings",
+    "frown": "frowns",
+    "blank_stare": "blank_stares",
+    "stiff": "stiff_spells",
+    "wide_gesture": "wide_gestures",
+    "hidden_hands": "hidden_hands",
+}
 
 
 @dataclass
@@ -172,6 +192,10 @@ class Recorder:
                         "detail": detail,
                     },
                 )
+                # Counted from the record, not the frame: hidden hands are judged when the
+                # interaction closes, after its last frame.
+                if kind in MINUTE_EVENTS:
+                    self._count(when, MINUTE_EVENTS[kind])
 
     def _count(self, when: datetime, *names: str) -> Counter:
         minute = minute_of(when)
@@ -213,6 +237,15 @@ class Recorder:
                     names.append("nods")
                 if any(e.kind == "pointing" for e in signals.events):
                     names.append("pointing")
+                if signals.expression is not None:
+                    names.append("expression_frames")
+                    if signals.expression == "frown":
+                        names.append("frown_frames")
+                    elif signals.expression == "smile":
+                        names.append("smile_frames")
+                names.append("gesture_judged_frames")
+                if signals.gesturing:
+                    names.append("gesturing_frames")
             self._count(when, *names)
 
     def status(self, status: str, t_s: float | None) -> None:

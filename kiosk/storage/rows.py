@@ -38,6 +38,15 @@ INTERACTION_COLUMNS = (
     "pointing_events",
     "pointing_at_face",
     "open_palm_events",
+    # Schema version 3 (issue 18): the greeting, the face's expression, gestures, stiffness.
+    "greeting_s",
+    "frown_ratio",
+    "smile_ratio",
+    "blank_stare_spells",
+    "gesturing_ratio",
+    "wide_gestures",
+    "stiff_spells",
+    "hidden_hands",
 )
 
 # The metric columns and where each one is in an interaction's summary object.
@@ -59,23 +68,36 @@ METRIC_PATHS: dict[str, tuple[str, ...]] = {
     "pointing_events": ("pointing", "events"),
     "pointing_at_face": ("pointing", "at_face"),
     "open_palm_events": ("pointing", "open_palm_events"),
+    "greeting_s": ("greeting_s",),
+    "frown_ratio": ("expression", "frown_ratio"),
+    "smile_ratio": ("expression", "smile_ratio"),
+    "blank_stare_spells": ("expression", "blank_stare_spells"),
+    "gesturing_ratio": ("gestures", "gesturing_ratio"),
+    "wide_gestures": ("gestures", "wide_gestures"),
+    "stiff_spells": ("stiffness", "stiff_spells"),
+    "hidden_hands": ("gestures", "hidden_hands"),
 }
+# Yes/no metrics: a bool in the summary, 0 or 1 in the database (None: not judged). Everywhere
+# else a bool is not a number (a malformed `"count": true` is None, not 1).
+FLAG_COLUMNS: frozenset[str] = frozenset({"hidden_hands"})
 
 
-def _dig(summary: dict[str, Any], path: tuple[str, ...]) -> Any:
+def _dig(summary: dict[str, Any], path: tuple[str, ...], *, flag: bool = False) -> Any:
     value: Any = summary
     for key in path:
         if not isinstance(value, dict):
             return None
         value = value.get(key)
+    if flag:
+        return int(value) if isinstance(value, bool) else None
     return value if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def interaction_metrics(summary: dict[str, Any], duration_s: float) -> dict[str, Any]:
     """The flat metric columns of one interaction (None where the summary has no number)."""
     metrics: dict[str, Any] = {"duration_s": round(max(0.0, duration_s), 3)}
-    for column, path in METRIC_PATHS.items():
-        metrics[column] = _dig(summary, path)
+    for column in METRIC_PATHS:
+        metrics[column] = _dig(summary, METRIC_PATHS[column], flag=column in FLAG_COLUMNS)
     metrics["faults"] = sum(
         1 for e in summary.get("events", ()) if e.get("kind") not in NOT_FAULT_KINDS
     )

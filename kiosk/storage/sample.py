@@ -1,5 +1,6 @@
 """A plausible shift database for tests and screenshots, written through the real recorder and
-writer (no scene, no models): a few days of interactions, minutes, nudges, pauses and faults."""
+writer (no scene, no models): a few days of interactions (greetings, expressions and gestures
+too), minutes, events, nudges, pauses and faults."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from kiosk.storage.writer import StoreWriter
 
 _FPS = 2.0  # frames per second of the synthetic minutes: enough for ratios, quick to write
 _CUES = ("staring", "not_facing", "impatient_nodding", "leaning_back")
+_GREETING_LIMIT_S = 3.0  # [greeting] limit_s's default: a later first look is a slow greeting
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,8 @@ class _Signals:
     lean_posture: str | None
     nod: bool
     events: tuple = ()
+    expression: str | None = None
+    gesturing: bool = False
 
 
 @dataclass(frozen=True)
@@ -41,7 +45,83 @@ class _Frame:
     signals: _Signals
 
 
-def _summary(rng: random.Random, duration_s: float, nudged: list[str]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _Conduct:
+    """One interaction's greeting, expression and gestures (issue 18), drawn before its frames
+    so that the minutes' frown, smile and gesturing frames follow the interaction's ratios."""
+
+    greeting_s: float | None
+    frown_ratio: float
+    smile_ratio: float
+    gesturing_ratio: float
+    hidden_hands: bool
+    blank_stare_spells: int
+    wide_gestures: int
+    stiff_spells: int
+
+    @classmethod
+    def draw(cls, rng: random.Random, slot: int) -> _Conduct:
+        """Every day's second customer waits for a look and its fifth never sees the agent's
+        hands, so each shift has both to show; the rest is drawn."""
+        hidden = slot == 4
+        if slot == 1:
+            greeting_s: float | None = round(rng.uniform(3.5, 9.0), 2)
+        elif rng.random() < 0.05:
+            greeting_s = None  # never looked at the customer
+        else:
+            greeting_s = round(rng.uniform(0.4, 2.8), 2)
+        return cls(
+            greeting_s=greeting_s,
+            frown_ratio=round(rng.uniform(0.0, 0.15), 3),
+            smile_ratio=round(rng.uniform(0.1, 0.5), 3),
+            gesturing_ratio=0.0 if hidden else round(rng.uniform(0.05, 0.35), 3),
+            hidden_hands=hidden,
+            blank_stare_spells=int(rng.random() < 0.2),
+            wide_gestures=0 if hidden else int(rng.random() < 0.25),
+            stiff_spells=int(rng.random() < 0.2),
+        )
+
+    def events(self, start_s: float, duration_s: float) -> list[dict[str, Any]]:
+        """The interaction's new fault events, as `kiosk run --events` writes them."""
+        events: list[dict[str, Any]] = []
+        if self.greeting_s is None or self.greeting_s > _GREETING_LIMIT_S:
+            events.append(
+                {
+                    "kind": "slow_greeting",
+                    "t_s": start_s,
+                    "duration_s": _GREETING_LIMIT_S,
+                    "greeting_s": self.greeting_s,
+                }
+            )
+        if self.frown_ratio > 0.1:
+            events.append({"kind": "frown", "t_s": start_s + 0.3 * duration_s, "duration_s": 4.0})
+        for kind, n in (
+            ("blank_stare", self.blank_stare_spells),
+            ("wide_gesture", self.wide_gestures),
+            ("stiff", self.stiff_spells),
+        ):
+            events += [{"kind": kind, "t_s": start_s + 0.5 * duration_s, "duration_s": 6.0}] * n
+        if self.hidden_hands:
+            events.append({"kind": "hidden_hands", "t_s": start_s, "duration_s": duration_s})
+        return events
+
+    def signals(self, rng: random.Random) -> dict[str, Any]:
+        """One frame's expression and gesturing."""
+        draw = rng.random()
+        if draw < 0.05:
+            expression = None  # no face measured
+        elif draw < 0.05 + 0.95 * self.frown_ratio:
+            expression = "frown"
+        elif draw < 0.05 + 0.95 * (self.frown_ratio + self.smile_ratio):
+            expression = "smile"
+        else:
+            expression = "neutral"
+        return {"expression": expression, "gesturing": rng.random() < self.gesturing_ratio}
+
+
+def _summary(
+    rng: random.Random, duration_s: float, nudged: list[str], conduct: _Conduct, start_s: float
+) -> dict[str, Any]:
     eye = round(rng.uniform(0.45, 0.85), 3)
     nods = rng.randint(0, int(duration_s / 20))
     staring = int("staring" in nudged)
@@ -70,7 +150,20 @@ def _summary(rng: random.Random, duration_s: float, nudged: list[str]) -> dict[s
         },
         "pointing": {"events": rng.randint(0, 2), "open_palm_events": 1, "at_face": 0},
         "impatience": {"kinds": {}},
-        "events": [{"kind": "staring", "t_s": 1.0, "duration_s": 5.0}] * staring,
+        "greeting_s": conduct.greeting_s,
+        "expression": {
+            "frown_ratio": conduct.frown_ratio,
+            "smile_ratio": conduct.smile_ratio,
+            "blank_stare_spells": conduct.blank_stare_spells,
+        },
+        "gestures": {
+            "gesturing_ratio": conduct.gesturing_ratio,
+            "wide_gestures": conduct.wide_gestures,
+            "hidden_hands": conduct.hidden_hands,
+        },
+        "stiffness": {"stiff_spells": conduct.stiff_spells},
+        "events": [{"kind": "staring", "t_s": 1.0, "duration_s": 5.0}] * staring
+        + conduct.events(start_s, duration_s),
     }
 
 
@@ -80,6 +173,9 @@ def fill_sample(
     """Write `days` local days of records before `now` (aware), one shift each, and a live
     status updated at `now`."""
     rng = random.Random(seed)
+    # Issue 18's numbers come from a generator of their own, so that every number drawn before
+    # them (lengths, nudges, eye contact...) is the same as it was.
+    conduct_rng = random.Random(f"{seed}-conduct")
     # Each sample day's records lie within one local day (08:00-13:00), whatever the time of
     # day `now` is, so the sample always has `days` shifts: the last one is today once today's
     # records are in the past, yesterday before that.
@@ -117,6 +213,7 @@ def fill_sample(
             start_s, end_s = t_of(start), t_of(start) + duration_s
             recorder.record({"kind": "interaction_start", "start_s": start_s, "arrived_s": start_s})
             nudged = rng.sample(_CUES, rng.randint(0, 2))
+            conduct = _Conduct.draw(conduct_rng, slot)
             for i, cue in enumerate(nudged):
                 t_s = start_s + duration_s * (i + 1) / (len(nudged) + 1)
                 recorder.record(
@@ -133,9 +230,14 @@ def fill_sample(
                 gaze = rng.random() < 0.7
                 facing, lean_cm = rng.random() < 0.85, rng.uniform(-3, 4)
                 posture = "forward" if lean_cm >= 2 else "back" if lean_cm <= -2 else "upright"
-                signals = _Signals(gaze, facing, posture, rng.random() < 0.02)
+                signals = _Signals(
+                    gaze, facing, posture, rng.random() < 0.02, **conduct.signals(conduct_rng)
+                )
                 recorder.frame(t_s, _Step(True, True, None, _Frame(signals)))
                 t_s += 1.0 / _FPS
+            summary = _summary(rng, duration_s, nudged, conduct, start_s)
+            for event in conduct.events(start_s, duration_s):
+                recorder.record(event)
             recorder.record(
                 {
                     "kind": "interaction",
@@ -143,7 +245,7 @@ def fill_sample(
                     "end_s": end_s,
                     "arrived_s": start_s,
                     "nudges": len(nudged),
-                    "summary": _summary(rng, duration_s, nudged),
+                    "summary": summary,
                 }
             )
         pause_s = t_of(at(day, 12, 30))

@@ -164,19 +164,91 @@ CREATE INDEX faults_by_shift ON camera_faults (shift_id);
 CREATE INDEX shifts_by_start ON shifts (counter, start_utc);
 """
 
+# The interaction columns version 2 added, filled from the summaries stored before it.
+_V2_COLUMNS = (
+    "duration_s",
+    "faults",
+    "frames",
+    "fps",
+    "face_visible_ratio",
+    "eye_contact_ratio",
+    "longest_gaze_s",
+    "staring_bouts",
+    "no_look_spells",
+    "facing_ratio",
+    "head_only_turns",
+    "lean_forward_ratio",
+    "lean_back_ratio",
+    "nods",
+    "nods_per_min",
+    "impatient_bouts",
+    "pointing_events",
+    "pointing_at_face",
+    "open_palm_events",
+)
 
-def _v2_backfill(conn: sqlite3.Connection) -> None:
-    """Fill the new metric columns of interactions stored by version 1 from their summaries."""
-    rows = conn.execute("SELECT id, start_s, end_s, summary_json FROM interactions").fetchall()
-    for row_id, start_s, end_s, summary_json in rows:
-        metrics = interaction_metrics(json.loads(summary_json), end_s - start_s)
-        sets = ", ".join(f"{key} = ?" for key in metrics)
-        conn.execute(f"UPDATE interactions SET {sets} WHERE id = ?", [*metrics.values(), row_id])
+
+# Version 3 (issue 18): the greeting, the face's expression, gestures and stiffness. Per
+# interaction as metric columns (hidden_hands: 1 the hands were never seen, 0 they were, NULL not
+# judged); per minute the measuring frames with an expression read and of them those frowning
+# and smiling, the measuring frames with gestures judged (every one from this version on: the
+# minutes recorded before it read as unmeasured, not as no gesturing) and of them those with a
+# hand gesturing, and the new fault events counted in the minute they began.
+_V3 = """
+ALTER TABLE interactions ADD COLUMN greeting_s REAL;
+ALTER TABLE interactions ADD COLUMN frown_ratio REAL;
+ALTER TABLE interactions ADD COLUMN smile_ratio REAL;
+ALTER TABLE interactions ADD COLUMN blank_stare_spells INTEGER;
+ALTER TABLE interactions ADD COLUMN gesturing_ratio REAL;
+ALTER TABLE interactions ADD COLUMN wide_gestures INTEGER;
+ALTER TABLE interactions ADD COLUMN stiff_spells INTEGER;
+ALTER TABLE interactions ADD COLUMN hidden_hands INTEGER;
+ALTER TABLE minutes ADD COLUMN expression_frames INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE minutes ADD COLUMN frown_frames INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE minutes ADD COLUMN smile_frames INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE minutes ADD COLUMN gesture_judged_frames INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE minutes ADD COLUMN gesturing_frames INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE minutes ADD COLUMN slow_greetings INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE minutes ADD COLUMN frowns INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE minutes ADD COLUMN blank_stares INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE minutes ADD COLUMN stiff_spells INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE minutes ADD COLUMN wide_gestures INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE minutes ADD COLUMN hidden_hands INTEGER NOT NULL DEFAULT 0;
+"""
+_V3_COLUMNS = (
+    "greeting_s",
+    "frown_ratio",
+    "smile_ratio",
+    "blank_stare_spells",
+    "gesturing_ratio",
+    "wide_gestures",
+    "stiff_spells",
+    "hidden_hands",
+)
+
+
+def _backfill(columns: tuple[str, ...]):
+    """A migration step that fills `columns` of the interactions stored before it from their
+    summaries (None where a summary has no such key). Each step names its own columns: a later
+    version's columns do not exist yet when an older database passes through this one."""
+
+    def backfill(conn: sqlite3.Connection) -> None:
+        rows = conn.execute("SELECT id, start_s, end_s, summary_json FROM interactions")
+        for row_id, start_s, end_s, summary_json in rows.fetchall():
+            metrics = interaction_metrics(json.loads(summary_json), end_s - start_s)
+            sets = ", ".join(f"{column} = ?" for column in columns)
+            conn.execute(
+                f"UPDATE interactions SET {sets} WHERE id = ?",
+                [*(metrics[column] for column in columns), row_id],
+            )
+
+    return backfill
 
 
 MIGRATIONS: tuple[tuple[str, object], ...] = (
     (_V1, None),
-    (_V2, _v2_backfill),
+    (_V2, _backfill(_V2_COLUMNS)),
+    (_V3, _backfill(_V3_COLUMNS)),
 )
 VERSION = len(MIGRATIONS)
 

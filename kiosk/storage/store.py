@@ -15,13 +15,21 @@ from typing import Any
 
 from kiosk.errors import StorageError
 from kiosk.storage.db import connect
-from kiosk.storage.rows import INTERACTION_COLUMNS, iso, parse_iso
+from kiosk.storage.rows import FLAG_COLUMNS, INTERACTION_COLUMNS, iso, parse_iso
 
 __all__ = ["INTERACTION_COLUMNS", "OFFLINE_AFTER_S", "Store"]
 
 OFFLINE_AFTER_S = 15.0  # the live loop writes its status every second while it runs
 
-_RATIOS = ("eye_contact_ratio", "facing_ratio", "lean_forward_ratio", "lean_back_ratio")
+_RATIOS = (
+    "eye_contact_ratio",
+    "facing_ratio",
+    "lean_forward_ratio",
+    "lean_back_ratio",
+    "frown_ratio",
+    "smile_ratio",
+    "gesturing_ratio",
+)
 _COUNTS = (
     "staring_bouts",
     "no_look_spells",
@@ -31,6 +39,16 @@ _COUNTS = (
     "pointing_events",
     "pointing_at_face",
     "open_palm_events",
+)
+# Issue 18's figures, in the shift list and the trends as well as a shift's summary: the mean
+# greeting, the fault counts, and the interactions whose hands were never seen.
+_CONDUCT_COUNTS = ("blank_stare_spells", "wide_gestures", "stiff_spells")
+_CONDUCT = ", ".join(
+    [
+        "AVG(i.greeting_s) AS mean_greeting_s",
+        *(f"COALESCE(SUM(i.{c}), 0) AS {c}" for c in _CONDUCT_COUNTS),
+        "COALESCE(SUM(i.hidden_hands), 0) AS hidden_hands_interactions",
+    ]
 )
 # A shift's ratio is its interactions' ratios weighted by their length.
 _WEIGHTED = ", ".join(
@@ -167,8 +185,10 @@ class Store:
         return self._rows(
             'SELECT s.id, s.counter, s.name, s.date, s.start_utc AS start, s.end_utc AS "end", '
             "COUNT(i.id) AS interactions, AVG(i.duration_s) AS mean_interaction_s, "
-            f"{_WEIGHTED}, "
-            "(SELECT COUNT(*) FROM nudges n WHERE n.shift_id = s.id) AS nudges "
+            f"{_WEIGHTED}, {_CONDUCT}, "
+            "(SELECT COUNT(*) FROM nudges n WHERE n.shift_id = s.id) AS nudges, "
+            "(SELECT COUNT(*) FROM events e WHERE e.shift_id = s.id AND e.kind = 'slow_greeting') "
+            "AS slow_greetings "
             f"FROM shifts s LEFT JOIN interactions i ON i.shift_id = s.id WHERE {where} "
             "GROUP BY s.id ORDER BY s.start_utc DESC LIMIT ?",
             (*args, limit),
@@ -186,11 +206,14 @@ class Store:
             return None
         totals = self._rows(
             f"SELECT COUNT(i.id) AS interactions, AVG(i.duration_s) AS mean_interaction_s, "
-            f"{_WEIGHTED}, {_SUMS}, {_NODS_PER_MIN} FROM interactions i WHERE i.shift_id = ?",
+            f"{_WEIGHTED}, {_SUMS}, {_NODS_PER_MIN}, {_CONDUCT} "
+            "FROM interactions i WHERE i.shift_id = ?",
             (shift_id,),
         )[0]
         summary = {k: _round(v) for k, v in totals.items()}
         summary["nods_per_min"] = _round(summary["nods_per_min"], 2)
+        summary["mean_greeting_s"] = _round(summary["mean_greeting_s"], 2)
+        summary["slow_greetings"] = items[0]["slow_greetings"]
         nudges = self._rows(
             "SELECT t_utc AS t, t_s, cue, reason FROM nudges WHERE shift_id = ? ORDER BY t_utc",
             (shift_id,),
@@ -238,7 +261,7 @@ class Store:
         first = (today - timedelta(days=max(1, days) - 1)).isoformat()
         rows = self._rows(
             "SELECT s.date, COUNT(DISTINCT s.id) AS shifts, COUNT(i.id) AS interactions, "
-            f"AVG(i.duration_s) AS mean_interaction_s, {_WEIGHTED}, {_NODS_PER_MIN} "
+            f"AVG(i.duration_s) AS mean_interaction_s, {_WEIGHTED}, {_NODS_PER_MIN}, {_CONDUCT} "
             "FROM shifts s LEFT JOIN interactions i ON i.shift_id = s.id "
             "WHERE s.date >= ? AND (? IS NULL OR s.counter = ?) GROUP BY s.date ORDER BY s.date",
             (first, counter, counter),
@@ -251,11 +274,27 @@ class Store:
                 (first, counter, counter),
             )
         }
+        slow_greetings = {
+            r["date"]: r["n"]
+            for r in self._rows(
+                "SELECT s.date, COUNT(e.id) AS n FROM shifts s JOIN events e ON e.shift_id = s.id "
+                "WHERE e.kind = 'slow_greeting' AND s.date >= ? AND (? IS NULL OR s.counter = ?) "
+                "GROUP BY s.date",
+                (first, counter, counter),
+            )
+        }
         out = []
         for row in rows:
             row.pop("lean_back_ratio")
             row["nods_per_min"] = _round(row["nods_per_min"], 2)
-            out.append(row | {"nudges": nudges.get(row["date"], 0)})
+            row["mean_greeting_s"] = _round(row["mean_greeting_s"], 2)
+            out.append(
+                row
+                | {
+                    "nudges": nudges.get(row["date"], 0),
+                    "slow_greetings": slow_greetings.get(row["date"], 0),
+                }
+            )
         return out
 
     # -- interactions -----------------------------------------------------------------------
@@ -342,6 +381,15 @@ def _shift_item(row: dict[str, Any]) -> dict[str, Any]:
         "eye_contact_ratio": _round(row["eye_contact_ratio"]),
         "facing_ratio": _round(row["facing_ratio"]),
         "nudges": row["nudges"],
+        "mean_greeting_s": _round(row["mean_greeting_s"], 2),
+        "slow_greetings": row["slow_greetings"],
+        "frown_ratio": _round(row["frown_ratio"]),
+        "smile_ratio": _round(row["smile_ratio"]),
+        "blank_stare_spells": row["blank_stare_spells"],
+        "gesturing_ratio": _round(row["gesturing_ratio"]),
+        "wide_gestures": row["wide_gestures"],
+        "stiff_spells": row["stiff_spells"],
+        "hidden_hands_interactions": row["hidden_hands_interactions"],
     }
 
 
@@ -359,11 +407,22 @@ def _minute(row: dict[str, Any]) -> dict[str, Any]:
         "pointing": row["pointing"],
         "nudges": row["nudges"],
         "paused_frames": row["paused_frames"],
+        "frown_ratio": _ratio(row["frown_frames"], row["expression_frames"]),
+        "smile_ratio": _ratio(row["smile_frames"], row["expression_frames"]),
+        "gesturing_ratio": _ratio(row["gesturing_frames"], row["gesture_judged_frames"]),
+        "slow_greetings": row["slow_greetings"],
+        "frowns": row["frowns"],
+        "blank_stares": row["blank_stares"],
+        "stiff_spells": row["stiff_spells"],
+        "wide_gestures": row["wide_gestures"],
+        "hidden_hands": row["hidden_hands"],
     }
 
 
 def _interaction(row: dict[str, Any], *, summary: bool = True) -> dict[str, Any]:
     out = {key: row[key] for key in INTERACTION_COLUMNS}
+    for key in FLAG_COLUMNS:  # stored as 0/1, a yes or no in JSON as in the summary
+        out[key] = None if out[key] is None else bool(out[key])
     if summary:
         out["summary"] = json.loads(row["summary_json"])
     return out

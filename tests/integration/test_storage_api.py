@@ -38,6 +38,18 @@ METRICS = {
     "face_visible_ratio": ("face_visible_ratio",),
     "frames": ("frames",),
 }
+# Issue 18's: null in the API where the summary has no such number (a summary written before
+# those signals, or nothing measured).
+CONDUCT_METRICS = {
+    "greeting_s": ("greeting_s",),
+    "frown_ratio": ("expression", "frown_ratio"),
+    "smile_ratio": ("expression", "smile_ratio"),
+    "blank_stare_spells": ("expression", "blank_stare_spells"),
+    "gesturing_ratio": ("gestures", "gesturing_ratio"),
+    "wide_gestures": ("gestures", "wide_gestures"),
+    "stiff_spells": ("stiffness", "stiff_spells"),
+    "hidden_hands": ("gestures", "hidden_hands"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -90,6 +102,14 @@ def dig(summary, path):
     return summary
 
 
+def dig_or_none(summary, path):
+    for key in path:
+        if not isinstance(summary, dict):
+            return None
+        summary = summary.get(key)
+    return summary
+
+
 def test_the_api_interaction_has_the_numbers_analyze_prints(api):
     client, auth = api
     response = client.get("/api/interactions?since=2000-01-01T00:00:00Z", headers=auth)
@@ -98,6 +118,9 @@ def test_the_api_interaction_has_the_numbers_analyze_prints(api):
     analyzed = scenario_run(SCENE).summary
     for column, path in METRICS.items():
         assert stored[column] == dig(analyzed, path), column
+    for column, path in CONDUCT_METRICS.items():
+        expected = dig_or_none(analyzed, path)
+        assert stored[column] == expected and type(stored[column]) is type(expected), column
     assert stored["duration_s"] == pytest.approx(analyzed["duration_s"], abs=1e-3)
     assert stored["summary"]["eye_contact"] == analyzed["eye_contact"]
     assert stored["summary"]["nods"] == analyzed["nods"]
@@ -114,6 +137,18 @@ def test_the_api_shift_summary_of_one_interaction_is_that_interaction(api):
     assert summary["facing_ratio"] == analyzed["facing"]["ratio"]
     assert summary["nods"] == analyzed["nods"]["count"]
     assert summary["impatient_bouts"] == analyzed["nods"]["impatient_bouts"]
+    for key in ("frown_ratio", "smile_ratio"):
+        assert summary[key] == dig_or_none(analyzed, ("expression", key)), key
+    assert summary["gesturing_ratio"] == dig_or_none(analyzed, ("gestures", "gesturing_ratio"))
+    greeting_s = analyzed.get("greeting_s")
+    assert summary["mean_greeting_s"] == (None if greeting_s is None else round(greeting_s, 2))
+    assert summary["hidden_hands_interactions"] == int(
+        bool(dig_or_none(analyzed, ("gestures", "hidden_hands")))
+    )
+    # Slow greetings are counted from the stored events: each one the run recorded is there.
+    kinds = [event["kind"] for event in analyzed["events"]]
+    assert summary["slow_greetings"] == kinds.count("slow_greeting")
+    assert sum(m["frowns"] for m in detail["minutes"]) == kinds.count("frown")
     # the per-minute frames add up to every frame of the scene
     assert sum(m["frames"] for m in detail["minutes"]) == analyzed["frames"]
     csv_lines = client.get(f"/shifts/{shift['id']}.csv", headers=auth).get_data(as_text=True)

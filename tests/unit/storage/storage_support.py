@@ -54,9 +54,17 @@ def step(
     measuring=True,
     cue=None,
     events=(),
+    expression="neutral",
+    gesturing=False,
 ):
     signals = SimpleNamespace(
-        gaze_on_customer=gaze, facing=facing, lean_posture=lean, nod=nod, events=tuple(events)
+        gaze_on_customer=gaze,
+        facing=facing,
+        lean_posture=lean,
+        nod=nod,
+        expression=expression,
+        gesturing=gesturing,
+        events=tuple(events),
     )
     return SimpleNamespace(
         customer=customer, measuring=measuring, cue=cue, frame=SimpleNamespace(signals=signals)

@@ -29,7 +29,7 @@ CHILD = textwrap.dedent(
     writer = StoreWriter(sys.argv[1], recorder, site="s", source="test", retention_days=30,
                          flush_s=1.0)
     signals = SimpleNamespace(gaze_on_customer=True, facing=True, lean_posture="upright", nod=False,
-                              events=())
+                              expression="neutral", gesturing=False, events=())
     step = SimpleNamespace(customer=True, measuring=True, cue=None,
                            frame=SimpleNamespace(signals=signals))
     print("ready", flush=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
+import pytest
+
 from kiosk.storage.rows import WallClock, interaction_metrics, iso, parse_iso
 
 SUMMARY = {
@@ -38,6 +40,33 @@ def test_a_malformed_summary_gives_none_not_an_error():
     metrics = interaction_metrics({"eye_contact": "?", "nods": {"count": True}}, -1.0)
     assert metrics["duration_s"] == 0.0
     assert metrics["eye_contact_ratio"] is None and metrics["nods"] is None
+
+
+@pytest.mark.parametrize(("hidden", "stored"), [(True, 1), (False, 0), (None, None), (1, None)])
+def test_hidden_hands_a_yes_or_no_is_stored_as_1_or_0_and_anything_else_as_unjudged(hidden, stored):
+    summary = SUMMARY | {"gestures": {"gesturing_ratio": 0.0, "wide_gestures": 0}}
+    summary["gestures"]["hidden_hands"] = hidden
+    metrics = interaction_metrics(summary, 20.0)
+    assert metrics["hidden_hands"] == stored and type(metrics["hidden_hands"]) is type(stored)
+    assert (metrics["gesturing_ratio"], metrics["wide_gestures"]) == (0.0, 0)
+
+
+def test_issue_18s_numbers_are_read_from_where_the_summary_keeps_them():
+    summary = SUMMARY | {
+        "greeting_s": 3.4,
+        "expression": {"frown_ratio": 0.05, "smile_ratio": 0.35, "blank_stare_spells": 2},
+        "gestures": {"gesturing_ratio": 0.2, "wide_gestures": 1, "hidden_hands": False},
+        "stiffness": {"stiff_spells": 3},
+        "events": [{"kind": "slow_greeting"}, {"kind": "hidden_hands"}, {"kind": "open_palm"}],
+    }
+    metrics = interaction_metrics(summary, 60.0)
+    assert metrics["greeting_s"] == 3.4
+    assert (metrics["frown_ratio"], metrics["smile_ratio"]) == (0.05, 0.35)
+    assert (metrics["blank_stare_spells"], metrics["stiff_spells"]) == (2, 3)
+    assert metrics["faults"] == 2  # the new kinds are faults
+    # A summary from before issue 18 (SUMMARY) has none of them: unmeasured, not zero.
+    old = interaction_metrics(SUMMARY, 20.0)
+    assert old["greeting_s"] is None and old["stiff_spells"] is None
 
 
 def test_frame_times_of_a_live_camera_map_through_the_monotonic_anchor():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from storage_support import START, Clock, interaction, make_writer, step
@@ -79,6 +79,119 @@ def test_minutes_add_up_across_batches_and_paused_frames_are_counted_apart(tmp_p
     assert first["lean_forward_ratio"] == pytest.approx(6 / 60, abs=1e-3)
     assert first["nods"] == 1 and first["customer_ratio"] == 1.0
     assert second["paused_frames"] == 10 and second["customer_ratio"] is None
+
+
+def test_minutes_count_expressions_gesturing_and_the_new_faults_while_measuring(tmp_path):
+    recorder, writer = make_writer(tmp_path / "k.db")
+    # 09:00: 60 measuring frames. No face read on 10, a frown on 10, a smile on 20; a hand
+    # gesturing on 15.
+    for i in range(60):
+        expression = None if i < 10 else "frown" if i < 20 else "smile" if i < 40 else "neutral"
+        recorder.frame(float(i), step(expression=expression, gesturing=i >= 45))
+    # 09:01: 20 measuring frames, then 20 with the customer gone, frowning and gesturing (not
+    # measured), then 20 paused.
+    for i in range(60, 80):
+        recorder.frame(float(i), step(expression="smile", gesturing=i % 2 == 0))
+    for i in range(80, 100):
+        recorder.frame(
+            float(i), step(customer=False, measuring=False, expression="frown", gesturing=True)
+        )
+    for i in range(100, 120):
+        recorder.frame(float(i), None, paused=True)
+    # Fault events count in the minute they began: hidden hands are judged at the interaction's
+    # end, after its last frame, about an interaction that began in the first minute.
+    for kind, t_s in (
+        ("slow_greeting", 3.0),
+        ("frown", 12.0),
+        ("frown", 65.0),
+        ("blank_stare", 70.0),
+        ("stiff", 30.0),
+        ("wide_gesture", 50.0),
+        ("hidden_hands", 1.0),
+        ("staring", 20.0),  # counted per interaction only, as before
+    ):
+        recorder.record({"kind": kind, "t_s": t_s, "duration_s": 4.0})
+    writer.close()
+    store = Store.open(tmp_path / "k.db")
+    first, second = store.shift(store.shifts()[0]["id"])["minutes"]
+    assert first["frown_ratio"] == pytest.approx(10 / 50, abs=1e-3)
+    assert first["smile_ratio"] == pytest.approx(20 / 50, abs=1e-3)
+    assert first["gesturing_ratio"] == pytest.approx(15 / 60, abs=1e-3)
+    assert (second["frown_ratio"], second["smile_ratio"]) == (0.0, 1.0)
+    assert second["gesturing_ratio"] == 0.5
+    counts = ("slow_greetings", "frowns", "blank_stares", "stiff_spells", "wide_gestures")
+    assert [first[c] for c in counts] == [1, 1, 0, 1, 1] and first["hidden_hands"] == 1
+    assert [second[c] for c in counts] == [0, 1, 1, 0, 0] and second["hidden_hands"] == 0
+
+
+def conduct(
+    record: dict,
+    *,
+    greeting_s: float | None,
+    frown: float | None,
+    smile: float | None,
+    gesturing: float | None,
+    hidden: bool | None,
+    counts: tuple[int, int, int],
+) -> dict:
+    """`record` (an interaction) with issue 18's numbers in its summary; counts are blank
+    stares, wide gestures and stiff spells."""
+    blank, wide, stiff = counts
+    record["summary"] |= {
+        "greeting_s": greeting_s,
+        "expression": {"frown_ratio": frown, "smile_ratio": smile, "blank_stare_spells": blank},
+        "gestures": {"gesturing_ratio": gesturing, "wide_gestures": wide, "hidden_hands": hidden},
+        "stiffness": {"stiff_spells": stiff},
+    }
+    return record
+
+
+def test_a_shift_sums_up_greetings_expressions_and_gestures_weighting_ratios_by_length(tmp_path):
+    recorder, writer = make_writer(tmp_path / "k.db")
+    recorder.record({"kind": "slow_greeting", "t_s": 0.0, "duration_s": 3.0, "greeting_s": 5.0})
+    recorder.record(
+        conduct(
+            interaction(0.0, 30.0, eye=0.9),
+            greeting_s=5.0,
+            frown=0.1,
+            smile=0.5,
+            gesturing=None,  # the hands model was off
+            hidden=None,
+            counts=(1, 0, 2),
+        )
+    )
+    recorder.record(
+        conduct(
+            interaction(100.0, 190.0, eye=0.5),
+            greeting_s=1.0,
+            frown=0.3,
+            smile=0.1,
+            gesturing=0.4,
+            hidden=True,
+            counts=(0, 3, 1),
+        )
+    )
+    recorder.record(interaction(200.0, 260.0, eye=0.5))  # recorded before issue 18's signals
+    writer.close()
+    store = Store.open(tmp_path / "k.db")
+    [item] = store.shifts()
+    summary = store.shift(item["id"])["summary"]
+    expected = {
+        "mean_greeting_s": 3.0,
+        "slow_greetings": 1,
+        "frown_ratio": round((0.1 * 30 + 0.3 * 90) / 120, 3),
+        "smile_ratio": round((0.5 * 30 + 0.1 * 90) / 120, 3),
+        "gesturing_ratio": 0.4,
+        "blank_stare_spells": 1,
+        "wide_gestures": 3,
+        "stiff_spells": 3,
+        "hidden_hands_interactions": 1,
+    }
+    assert {key: summary[key] for key in expected} == expected
+    assert {key: item[key] for key in expected} == expected
+    [day] = store.trends(today=date.fromisoformat(item["date"]))
+    assert {key: day[key] for key in expected} == expected
+    assert [i["hidden_hands"] for i in store.shift_interactions(item["id"])] == [None, True, None]
 
 
 def test_status_is_live_while_written_offline_when_silent_and_stopped_after_close(tmp_path):
