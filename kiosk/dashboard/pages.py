@@ -33,6 +33,11 @@ CUE_LABELS = {
     "not_facing": "Not facing the customer",
     "head_only_turn": "Head-only turn",
     "leaning_back": "Leaning back",
+    "slow_greeting": "Slow greeting",
+    "frown": "Frowning",
+    "blank_stare": "Blank stare",
+    "stiff": "Stiff",
+    "wide_gesture": "Wide gesture",
     "well_done": "Well done",
 }
 
@@ -60,7 +65,7 @@ def shift_csv(shift_id: int):
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(INTERACTION_COLUMNS)
     for row in record["interactions"]:
-        writer.writerow("" if row.get(key) is None else row[key] for key in INTERACTION_COLUMNS)
+        writer.writerow(_csv_value(row.get(key)) for key in INTERACTION_COLUMNS)
     info = record["shift"]
     filename = f"{info['counter']}-{info['date']}-{info['name']}-shift-{shift_id}.csv"
     return Response(
@@ -68,6 +73,13 @@ def shift_csv(shift_id: int):
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{_safe_filename(filename)}"'},
     )
+
+
+def _csv_value(value: object) -> object:
+    """Nothing measured is an empty cell; a yes or no (hidden hands) is 1 or 0, as stored."""
+    if value is None:
+        return ""
+    return int(value) if isinstance(value, bool) else value
 
 
 def _safe_filename(name: str) -> str:
@@ -82,6 +94,12 @@ def percent(ratio: float | None) -> str:
 @bp.app_template_filter("number")
 def number(value: float | None, digits: int = 1) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
+
+
+@bp.app_template_filter("seconds")
+def seconds(value: float | None) -> str:
+    """A short time to a tenth of a second (a greeting), where `duration` would round it."""
+    return "–" if value is None else f"{value:.1f} s"
 
 
 @bp.app_template_filter("duration")

@@ -133,12 +133,25 @@ def test_a_supervisor_logs_in_and_sees_a_shifts_charts_drawn_with_its_minutes(
     driver.save_screenshot(str(screenshot))
     print(f"screenshot: {screenshot}")
 
-    assert set(charts) == {"shift-ratios", "shift-counts", "shift-cues"}
+    assert set(charts) == {
+        "shift-ratios",
+        "shift-expression",
+        "shift-gesturing",
+        "shift-counts",
+        "shift-cues",
+    }
     assert charts["shift-ratios"]["lengths"] == [minutes] * 3
+    assert charts["shift-expression"]["lengths"] == [minutes] * 2
+    assert charts["shift-gesturing"]["lengths"] == [minutes]
     assert charts["shift-counts"]["lengths"] == [minutes] * 2
     assert charts["shift-cues"]["lengths"] == [cues]
-    # Eye contact was measured in most minutes: the lines are not all gaps.
+    # Eye contact, the face's expression and gesturing were measured in most minutes (those
+    # that only hold a pause are gaps): the lines are not all gaps, and they are the API's.
+    measured = sum(1 for m in record["minutes"] if m["frown_ratio"] is not None)
+    assert measured >= minutes // 2
     assert charts["shift-ratios"]["nonNull"][0] >= minutes // 2
+    assert charts["shift-expression"]["nonNull"] == [measured] * 2
+    assert charts["shift-gesturing"]["nonNull"] == [measured]
     for kind, chart in charts.items():
         assert chart["painted"] > 0.02, f"{kind} looks blank ({chart['painted']:.3f} painted)"
     assert screenshot.stat().st_size > 20_000
@@ -157,6 +170,9 @@ def test_the_shifts_page_draws_the_trends_and_today_refreshes_itself(driver, ser
     )
     charts = {chart["kind"]: chart for chart in driver.execute_script(CHARTS_JS)}
     assert charts["trend-ratios"]["lengths"] == [days] * 3 == [3] * 3
+    assert charts["trend-expression"]["lengths"] == [days] * 3
+    assert charts["trend-greeting"]["lengths"] == [days] * 2
+    assert charts["trend-greeting"]["nonNull"] == [days] * 2
     assert all(chart["painted"] > 0.02 for chart in charts.values())
     driver.save_screenshot(str(tmp_path / "shifts.png"))
 

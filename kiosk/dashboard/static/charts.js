@@ -5,6 +5,7 @@
   const COLORS = {
     eye: "#1d4ed8", facing: "#15803d", lean: "#c2410c", nods: "#7c3aed",
     nudges: "#b91c1c", interactions: "#0f766e", length: "#64748b",
+    frown: "#9f1239", smile: "#ca8a04", gesturing: "#0e7490", greeting: "#4d7c0f",
   };
   const pad = (n) => String(n).padStart(2, "0");
   // Minutes as "HH:MM" labels on a category axis: no date adapter needed.
@@ -49,6 +50,24 @@
       ],
       scales: { y: percentAxis },
     }),
+    "shift-expression": (rec) => ({
+      labels: rec.minutes.map((m) => hhmm(m.minute)),
+      datasets: [
+        line("Frowning", rec.minutes.map((m) => pct(m.frown_ratio)), COLORS.frown,
+          { segment: dashAcrossGaps(rec.minutes) }),
+        line("Smiling", rec.minutes.map((m) => pct(m.smile_ratio)), COLORS.smile,
+          { segment: dashAcrossGaps(rec.minutes) }),
+      ],
+      scales: { y: percentAxis },
+    }),
+    "shift-gesturing": (rec) => ({
+      labels: rec.minutes.map((m) => hhmm(m.minute)),
+      datasets: [
+        line("Gesturing", rec.minutes.map((m) => pct(m.gesturing_ratio)), COLORS.gesturing,
+          { segment: dashAcrossGaps(rec.minutes) }),
+      ],
+      scales: { y: percentAxis },
+    }),
     "shift-counts": (rec) => ({
       labels: rec.minutes.map((m) => hhmm(m.minute)),
       datasets: [
@@ -74,6 +93,27 @@
         line("Forward lean", rec.trends.map((d) => pct(d.lean_forward_ratio)), COLORS.lean, { pointRadius: 3 }),
       ],
       scales: { y: percentAxis },
+    }),
+    "trend-expression": (rec) => ({
+      labels: rec.trends.map((d) => d.date),
+      datasets: [
+        line("Frowning", rec.trends.map((d) => pct(d.frown_ratio)), COLORS.frown, { pointRadius: 3 }),
+        line("Smiling", rec.trends.map((d) => pct(d.smile_ratio)), COLORS.smile, { pointRadius: 3 }),
+        line("Gesturing", rec.trends.map((d) => pct(d.gesturing_ratio)), COLORS.gesturing, { pointRadius: 3 }),
+      ],
+      scales: { y: percentAxis },
+    }),
+    "trend-greeting": (rec) => ({
+      labels: rec.trends.map((d) => d.date),
+      datasets: [
+        line("Mean greeting time (s)", rec.trends.map((d) => d.mean_greeting_s), COLORS.greeting,
+          { pointRadius: 3, yAxisID: "y" }),
+        bar("Slow greetings", rec.trends.map((d) => d.slow_greetings), COLORS.nudges, { yAxisID: "y2" }),
+      ],
+      scales: {
+        y: { beginAtZero: true, title: { display: true, text: "seconds" } },
+        y2: { ...countAxis("slow greetings"), position: "right", grid: { drawOnChartArea: false } },
+      },
     }),
     "trend-counts": (rec) => ({
       labels: rec.trends.map((d) => d.date),

@@ -138,6 +138,130 @@ def test_the_csv_has_the_header_and_one_row_per_interaction(logged_in, store, sh
     assert float(first["duration_s"]) == pytest.approx(interactions[0]["duration_s"])
 
 
+# The CSV's and the API's columns up to schema version 2: scripts read them by position too, so
+# new columns are added after them, never renamed or moved.
+VERSION_2_COLUMNS = (
+    "id",
+    "counter",
+    "shift_id",
+    "start",
+    "end",
+    "start_s",
+    "end_s",
+    "duration_s",
+    "nudges",
+    "faults",
+    "frames",
+    "fps",
+    "face_visible_ratio",
+    "eye_contact_ratio",
+    "longest_gaze_s",
+    "staring_bouts",
+    "no_look_spells",
+    "facing_ratio",
+    "head_only_turns",
+    "lean_forward_ratio",
+    "lean_back_ratio",
+    "nods",
+    "nods_per_min",
+    "impatient_bouts",
+    "pointing_events",
+    "pointing_at_face",
+    "open_palm_events",
+)
+ISSUE_18_COLUMNS = (
+    "greeting_s",
+    "frown_ratio",
+    "smile_ratio",
+    "blank_stare_spells",
+    "gesturing_ratio",
+    "wide_gestures",
+    "stiff_spells",
+    "hidden_hands",
+)
+
+
+def test_the_csv_keeps_its_columns_and_adds_the_greeting_expression_and_gestures(
+    logged_in, store, shift_id
+):
+    rows = list(csv.reader(io.StringIO(logged_in.get(f"/shifts/{shift_id}.csv").text)))
+    assert tuple(rows[0]) == VERSION_2_COLUMNS + ISSUE_18_COLUMNS
+    by_id = {i["id"]: i for i in store.shift_interactions(shift_id)}
+    hidden = []
+    for line in rows[1:]:
+        row = dict(zip(rows[0], line, strict=True))
+        summary = by_id[int(row["id"])]["summary"]
+        greeting = summary["greeting_s"]
+        assert row["greeting_s"] == ("" if greeting is None else str(greeting))
+        assert float(row["frown_ratio"]) == summary["expression"]["frown_ratio"]
+        assert float(row["gesturing_ratio"]) == summary["gestures"]["gesturing_ratio"]
+        assert int(row["stiff_spells"]) == summary["stiffness"]["stiff_spells"]
+        hidden.append(row["hidden_hands"])
+    assert sorted(hidden) == ["0"] * 5 + ["1"]  # a yes or no as 1 or 0, as stored
+
+
+def test_the_api_gives_hidden_hands_as_a_yes_or_no_like_the_summary(logged_in, shift_id):
+    body = logged_in.get("/api/interactions?since=2000-01-01T00:00:00Z").json
+    flags = [
+        (i["hidden_hands"], i["summary"]["gestures"]["hidden_hands"]) for i in body["interactions"]
+    ]
+    assert flags.count((True, True)) == 3 and flags.count((False, False)) == 15
+
+
+def test_a_shifts_greeting_expression_and_gesture_figures_come_from_its_interactions(
+    logged_in, shift_id
+):
+    """The SQL's figures against the same figures computed here from each interaction's own
+    summary, and the slow greetings stored as events against those in the summaries."""
+    body = logged_in.get(f"/api/shifts/{shift_id}").json
+    summaries = [
+        (i["summary"], i["duration_s"])
+        for i in logged_in.get("/api/interactions?since=2000-01-01T00:00:00Z").json["interactions"]
+        if i["shift_id"] == shift_id
+    ]
+
+    def weighted(group: str, key: str) -> float:
+        measured = [(s[group][key], d) for s, d in summaries if s[group][key] is not None]
+        return sum(r * d for r, d in measured) / sum(d for _, d in measured)
+
+    greetings = [s["greeting_s"] for s, _ in summaries if s["greeting_s"] is not None]
+    expected = {
+        "mean_greeting_s": sum(greetings) / len(greetings),
+        "slow_greetings": sum(
+            1 for s, _ in summaries for e in s["events"] if e["kind"] == "slow_greeting"
+        ),
+        "frown_ratio": weighted("expression", "frown_ratio"),
+        "smile_ratio": weighted("expression", "smile_ratio"),
+        "gesturing_ratio": weighted("gestures", "gesturing_ratio"),
+        "blank_stare_spells": sum(s["expression"]["blank_stare_spells"] for s, _ in summaries),
+        "wide_gestures": sum(s["gestures"]["wide_gestures"] for s, _ in summaries),
+        "stiff_spells": sum(s["stiffness"]["stiff_spells"] for s, _ in summaries),
+        "hidden_hands_interactions": sum(s["gestures"]["hidden_hands"] for s, _ in summaries),
+    }
+    assert len(summaries) == 6
+    listed = next(s for s in logged_in.get("/api/shifts").json["shifts"] if s["id"] == shift_id)
+    for figures in (body["summary"], listed):
+        # Rounded to 3 places (the mean greeting to 2).
+        assert figures["mean_greeting_s"] == pytest.approx(expected["mean_greeting_s"], abs=0.006)
+        assert {key: figures[key] for key in expected} == pytest.approx(
+            expected | {"mean_greeting_s": figures["mean_greeting_s"]}, abs=6e-4
+        )
+    assert expected["slow_greetings"] >= 1 and expected["frown_ratio"] > 0
+
+
+def test_the_minutes_give_frowning_smiling_and_gesturing_as_shares_of_their_frames(
+    logged_in, shift_id
+):
+    minutes = logged_in.get(f"/api/shifts/{shift_id}").json["minutes"]
+    measured = [m for m in minutes if m["frown_ratio"] is not None]
+    assert len(measured) >= len(minutes) // 2
+    # The sample draws frames with each interaction's ratios: frowning is rarer than smiling.
+    mean = lambda key: sum(m[key] for m in measured) / len(measured)  # noqa: E731
+    assert 0.0 < mean("frown_ratio") < mean("smile_ratio") < 0.6
+    assert 0.0 < mean("gesturing_ratio") < 0.4
+    assert sum(m["slow_greetings"] for m in minutes) >= 1
+
+
 def test_the_csv_export_takes_a_bearer_token_without_a_session(client, store, shift_id):
     from kiosk.dashboard.auth import new_token
 

@@ -57,13 +57,18 @@ def test_the_shift_list_has_one_row_per_shift_with_its_numbers(logged_in, store)
     html = logged_in.get("/shifts").text
     shifts = store.shifts("counter-1")
     assert html.count('.csv">CSV</a>') == len(shifts) == 3
-    row = cells(html)[:10]
+    row = cells(html)[:12]
     newest = shifts[0]
     assert row[0] == newest["date"]
     assert row[4] == str(newest["interactions"])
     assert row[5] == duration(newest["mean_interaction_s"])
     assert row[6] == percent(newest["eye_contact_ratio"])
-    assert 'data-chart="trend-ratios"' in html and 'data-api="/api/shifts"' in html
+    assert row[8] == f"{newest['mean_greeting_s']:.1f} s"
+    assert row[9] == str(newest["slow_greetings"]) != "0"
+    assert row[10] == str(newest["nudges"])
+    assert 'data-api="/api/shifts"' in html
+    for chart in ("trend-ratios", "trend-expression", "trend-greeting", "trend-counts"):
+        assert f'data-chart="{chart}"' in html
 
 
 def test_the_shift_page_shows_the_summary_in_the_guidances_words(logged_in, store, shift_id):
@@ -82,19 +87,50 @@ def test_the_shift_page_shows_the_summary_in_the_guidances_words(logged_in, stor
         assert re.search(rf"<th>{label}</th><td>{re.escape(value)}</td>", html), label
     assert "Pointing</th><td>" + str(summary["pointing_events"]) in html
     assert f"Camera faults</th><td>{summary['camera_faults']}, down 12 s" in html
-    assert html.count('data-chart="shift-') == 3
+    assert html.count('data-chart="shift-') == 5
     assert f'data-api="/api/shifts/{shift_id}"' in html
+
+
+def test_the_shift_page_shows_greetings_expressions_and_gestures(logged_in, store, shift_id):
+    html = unescape(logged_in.get(f"/shifts/{shift_id}").text)
+    summary = store.shift(shift_id)["summary"]
+    expected = {
+        "Mean greeting time": f"{summary['mean_greeting_s']:.1f} s",
+        "Slow greetings": str(summary["slow_greetings"]),
+        "Frowning": percent(summary["frown_ratio"]),
+        "Smiling": percent(summary["smile_ratio"]),
+        "Blank stares": str(summary["blank_stare_spells"]),
+        "Gesturing": percent(summary["gesturing_ratio"]),
+        "Wide gestures": str(summary["wide_gestures"]),
+        "Stiff spells": str(summary["stiff_spells"]),
+        "Interactions with the hands never seen": str(summary["hidden_hands_interactions"]),
+    }
+    for label, value in expected.items():
+        assert re.search(rf"<th>{label}</th><td>{re.escape(value)}</td>", html), label
+    # The sample's shifts each have a slow greeting and hands never seen: not a row of zeros.
+    assert summary["slow_greetings"] >= 1 and summary["hidden_hands_interactions"] == 1
+    for chart in ("shift-expression", "shift-gesturing"):
+        assert f'data-chart="{chart}"' in html
 
 
 def test_the_shift_page_lists_every_interaction(logged_in, store, shift_id):
     html = logged_in.get(f"/shifts/{shift_id}").text
     interactions = store.shift_interactions(shift_id)
     assert f"Interactions ({len(interactions)})" in html
-    for row in interactions:
-        assert (
-            f"<td>{clock(row['start'], True)}</td><td>{duration(row['duration_s'])}</td>"
-            in unescape(html)
-        )
+    rows = [cells(r) for r in re.findall(r"<tr>(.*?)</tr>", html.split("Interactions (")[1], re.S)]
+    rows = [r for r in rows if r][: len(interactions)]
+    assert len(rows) == len(interactions)
+    for row, stored in zip(rows, interactions, strict=True):
+        assert row[:3] == [
+            clock(stored["start"], True),
+            duration(stored["duration_s"]),
+            "–" if stored["greeting_s"] is None else f"{stored['greeting_s']:.1f} s",
+        ]
+        assert row[6:9] == [
+            percent(stored["frown_ratio"]),
+            percent(stored["smile_ratio"]),
+            percent(stored["gesturing_ratio"]),
+        ]
 
 
 @pytest.mark.parametrize(
