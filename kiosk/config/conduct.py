@@ -124,13 +124,14 @@ class GesturesConfig:
         min=0.0,
         max=3.0,
     )
-    wide_count: int = setting(
-        2,
-        "This many wide gestures within wide_window_s is the wide-gesture cue's fault.",
-        min=1,
-        max=20,
+    wide_fault_s: float = setting(
+        1.0,
+        "Wide, fast swinging for this long in all within wide_window_s is the wide-gesture "
+        "cue's fault (one sweep of the arm lasts a few tenths of a second).",
+        min=0.1,
+        max=60.0,
     )
-    wide_window_s: float = setting(10.0, "The window for wide_count.", min=1.0, max=600.0)
+    wide_window_s: float = setting(10.0, "The window for wide_fault_s.", min=1.0, max=600.0)
     hidden_min_s: float = setting(
         20.0,
         "An interaction at least this long with hands never seen, while both elbows are in "

@@ -243,7 +243,8 @@ class CuesConfig:
         "blink",
         "amber",
         25,
-        doc="[gestures] wide_count wide, fast swings within wide_window_s: smaller gestures.",
+        doc="[gestures] wide_fault_s of wide, fast swinging within wide_window_s: smaller "
+        "gestures.",
     )
     leaning_back: CueConfig = _cue_field(
         BODY,

@@ -25,7 +25,7 @@ _SWING_HOLD_S = 1.0  # the wide-gesture fault lasts this long after the last swi
 @dataclass(frozen=True)
 class GesturesState:
     gesturing: bool  # a hand moving in view on this frame
-    wide_since_s: float | None  # wide swings, wide_count of them within wide_window_s
+    wide_since_s: float | None  # wide swinging, wide_fault_s of it within wide_window_s
 
 
 class GesturesSignal:
@@ -42,7 +42,9 @@ class GesturesSignal:
         self._onset.reset()
         self._share.reset()
         self._samples: deque[tuple[float, tuple]] = deque()
-        self._swings: deque[float] = deque()  # start times of recent wide swings
+        # Recent wide swinging: (frame time, seconds since the frame before), both wide.
+        self._wide_steps: deque[tuple[float, float]] = deque()
+        self._was_wide_s: float | None = None
         self.wide_gestures = 0
         self.gesturing = False
         self._last_t_s: float | None = None
@@ -96,16 +98,16 @@ class GesturesSignal:
         wide = any(
             v is not None and v >= c.wide_sw_s and w for v, w in zip(speeds, arms.wide, strict=True)
         )
-        if wide and self._swing.start_s is None:  # a new swing (not one pausing)
-            self._swings.append(t_s)
+        if wide and self._was_wide_s is not None and t_s - self._was_wide_s <= _SWING_HOLD_S:
+            self._wide_steps.append((t_s, t_s - self._was_wide_s))
+        self._was_wide_s = t_s if wide else self._was_wide_s
         new = self._close(self._swing.update(t_s, wide))
-        while self._swings and self._swings[0] < t_s - c.wide_window_s:
-            self._swings.popleft()
-        recent = self._swing.holding or (
-            bool(self._swings) and t_s - self._swings[-1] <= _SWING_HOLD_S
-        )
-        since_s = self._swings[0] if self._swings else None
-        self._onset.update(t_s, since_s, recent and len(self._swings) >= c.wide_count)
+        while self._wide_steps and self._wide_steps[0][0] < t_s - c.wide_window_s:
+            self._wide_steps.popleft()
+        recent = self._was_wide_s is not None and t_s - self._was_wide_s <= _SWING_HOLD_S
+        swinging_s = sum(step for _, step in self._wide_steps)
+        since_s = self._wide_steps[0][0] if self._wide_steps else None
+        self._onset.update(t_s, since_s, recent and swinging_s >= c.wide_fault_s)
         return new
 
     def _step_s(self, t_s: float) -> float:
