@@ -22,18 +22,33 @@ class GreetingConfig:
 @dataclass(frozen=True)
 class ExpressionConfig:
     frown_cm: float = setting(
-        0.22,
-        "Brows lowered (inner ends down, plus half of how much they draw together) by at least "
-        "this much against the neutral face is a frown (centimetres on the canonical face).",
+        0.3,
+        "Against the agent's own (learned) neutral face: brows drawn down by at least this much "
+        "is a frown. The measure adds the inner brows' drop, how much more they drop than the "
+        "outer ends, and half of how much they draw together (centimetres on MediaPipe's "
+        "canonical face).",
         min=0.05,
         max=2.0,
     )
     smile_cm: float = setting(
-        0.25,
-        "Lip corners raised (plus half of how much the mouth widens) by at least this much "
-        "against the neutral face is a smile.",
+        0.5,
+        "Against the agent's own neutral: lip corners raised plus half the mouth's widening by "
+        "at least this much is a smile.",
+        min=0.05,
+        max=3.0,
+    )
+    population_frown_cm: float = setting(
+        0.55,
+        "frown_cm against the population's neutral (a single photo, or before the agent's own "
+        "is learned): larger, as people's resting brows differ by about 0.3 cm.",
         min=0.05,
         max=2.0,
+    )
+    population_smile_cm: float = setting(
+        0.8,
+        "smile_cm against the population's neutral: larger, as people's resting mouths differ.",
+        min=0.05,
+        max=3.0,
     )
     frown_min_s: float = setting(
         3.0, "A frown held this long is an event (and the frown cue's fault).", min=0.2, max=600.0

@@ -21,9 +21,11 @@ _ANCHORS = (1, 4, 5, 6, 9, 10, 33, 133, 151, 168, 195, 197, 234, 263, 362, 454)
 _ANCHOR_IDS = np.array(_ANCHORS, dtype=np.intp)
 _CANONICAL = np.array([CANONICAL_POINTS_CM[i] for i in _ANCHORS], dtype=np.float64)
 
-# The inner ends of the brows (lower edge, upper edge) per side, and the eyes' inner corners.
+# The inner and outer ends of the brows (lower edge, upper edge) per side, and the eyes' corners.
 INNER_BROWS = ((55, 107), (285, 336))
+OUTER_BROWS = ((46, 70), (276, 300))
 INNER_EYE_CORNERS = (133, 362)
+OUTER_EYE_CORNERS = (33, 263)
 MOUTH_CORNERS = (61, 291)
 SUBNASALE = 2  # below the nose: the skull's, not the lips'
 
@@ -32,10 +34,11 @@ SUBNASALE = 2  # below the nose: the skull's, not the lips'
 # 8 people, yaw -46..+57, pitch -21..+21 degrees; each person's own median removed) of each
 # measurement against (pitch, pitch^2, |yaw|, yaw^2) in degrees, subtracted from it.
 _POSE_TERMS_CM = {
-    "brow_height_cm": (-3.7e-3, -8.0e-5, 6.7e-4, -6.0e-5),
-    "brow_gap_cm": (-2.27e-3, 1.7e-4, -4.53e-3, -4.0e-5),
-    "corner_drop_cm": (1.485e-2, 3.0e-5, -5.0e-5, 2.0e-5),
-    "mouth_width_cm": (1.658e-2, 3.9e-4, 1.815e-2, -1.3e-4),
+    "brow_height_cm": (-3.7e-3, -8.38e-5, 6.75e-4, -5.51e-5),
+    "brow_gap_cm": (-2.27e-3, 1.7e-4, -4.53e-3, -3.84e-5),
+    "brow_tilt_cm": (4.97e-3, 1.61e-4, -1.07e-3, 1.26e-5),
+    "corner_drop_cm": (1.49e-2, 3.37e-5, -4.62e-5, 2.01e-5),
+    "mouth_width_cm": (1.66e-2, 3.92e-4, 1.81e-2, -1.28e-4),
 }
 
 
@@ -45,25 +48,32 @@ class FaceActions:
 
     brow_height_cm: float  # inner brows above the eyes' inner corners
     brow_gap_cm: float  # between the two inner brows
+    # outer brows' height above the outer eye corners less the inner brows' above the inner
+    # corners: lowering the brows pulls the inner ends down most (the brows slant inward)
+    brow_tilt_cm: float
     corner_drop_cm: float  # mouth corners below the nose's base
     mouth_width_cm: float  # corner to corner
 
 
 # The population's neutral face, as measured (pose-corrected) on the same photos: medians of the
 # 717 faces; the 8 people's own medians spread 1.61-2.22 (brow height), 2.80-2.99 (gap),
-# 2.24-2.61 (corner drop) and 4.62-5.21 cm (mouth width).
+# -0.69 to -0.38 (tilt), 2.24-2.61 (corner drop) and 4.62-5.21 cm (mouth width).
 POPULATION_NEUTRAL_CM = {
     "brow_height_cm": 1.845,
     "brow_gap_cm": 2.869,
+    "brow_tilt_cm": -0.521,
     "corner_drop_cm": 2.391,
     "mouth_width_cm": 4.772,
 }
 
 
 def frown_cm(actions: FaceActions, neutral: dict[str, float]) -> float:
-    """How far the brows are drawn down (inner ends lower) and together (half weight)."""
-    return (neutral["brow_height_cm"] - actions.brow_height_cm) + 0.5 * (
-        neutral["brow_gap_cm"] - actions.brow_gap_cm
+    """How far the brows are drawn down: the inner ends lower, slanting inward (the inner
+    ends lower than the outer), and (half weight) drawn together."""
+    return (
+        (neutral["brow_height_cm"] - actions.brow_height_cm)
+        + (actions.brow_tilt_cm - neutral["brow_tilt_cm"])
+        + 0.5 * (neutral["brow_gap_cm"] - actions.brow_gap_cm)
     )
 
 
@@ -101,15 +111,27 @@ def face_actions(
         normalized = np.column_stack([normalized, np.zeros(len(normalized))])
     points = normalized[:, :3] * np.array([width, -height, -width], dtype=np.float64)
     scale, rotation, shift = _align(points)
-    used = sorted({*np.ravel(INNER_BROWS), *INNER_EYE_CORNERS, *MOUTH_CORNERS, SUBNASALE})
+    used = sorted(
+        {
+            *np.ravel(INNER_BROWS),
+            *np.ravel(OUTER_BROWS),
+            *INNER_EYE_CORNERS,
+            *OUTER_EYE_CORNERS,
+            *MOUTH_CORNERS,
+            SUBNASALE,
+        }
+    )
     at = dict(zip(used, (scale * points[used] @ rotation.T) + shift, strict=True))
     eyes_y = np.mean([at[i][1] for i in INNER_EYE_CORNERS])
     brows_y = np.mean([at[i][1] for side in INNER_BROWS for i in side])
+    outer_eyes_y = np.mean([at[i][1] for i in OUTER_EYE_CORNERS])
+    outer_brows_y = np.mean([at[i][1] for side in OUTER_BROWS for i in side])
     gap = np.mean([at[left][0] - at[right][0] for right, left in zip(*INNER_BROWS, strict=True)])
     corners = [at[i] for i in MOUTH_CORNERS]
     raw = {
         "brow_height_cm": float(brows_y - eyes_y),
         "brow_gap_cm": float(gap),
+        "brow_tilt_cm": float((outer_brows_y - outer_eyes_y) - (brows_y - eyes_y)),
         "corner_drop_cm": float(at[SUBNASALE][1] - (corners[0][1] + corners[1][1]) / 2),
         "mouth_width_cm": float(np.linalg.norm(corners[1] - corners[0])),
     }

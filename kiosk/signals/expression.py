@@ -147,6 +147,11 @@ class ExpressionSignal:
         for value in self.neutral.values():
             value.reset()
 
+    @property
+    def learned(self) -> bool:
+        """The agent's own neutral face is known (every measurement's window is over)."""
+        return all(v.settled and v.value is not None for v in self.neutral.values())
+
     def neutral_cm(self) -> dict[str, float]:
         """The neutral face now: the agent's own once learned (bounded), else the population's."""
         shift = self.config.max_personal_shift_cm
@@ -168,9 +173,10 @@ class ExpressionSignal:
         if actions is None:
             self.expression = None
             return
-        neutral = self.neutral_cm()
-        frown = frown_cm(actions, neutral) / self.config.frown_cm
-        smile = smile_cm(actions, neutral) / self.config.smile_cm
+        neutral, c = self.neutral_cm(), self.config
+        own = self.learned
+        frown = frown_cm(actions, neutral) / (c.frown_cm if own else c.population_frown_cm)
+        smile = smile_cm(actions, neutral) / (c.smile_cm if own else c.population_smile_cm)
         if frown >= 1.0 and frown >= smile:
             self.expression = "frown"
         else:

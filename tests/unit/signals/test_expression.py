@@ -27,8 +27,8 @@ def face(brow_drop_cm=0.0, corner_raise_cm=0.0, base=NEUTRAL) -> FaceActions:
     )
 
 
-FROWN = face(brow_drop_cm=1.5 * CONFIG.frown_cm)
-SMILE = face(corner_raise_cm=1.5 * CONFIG.smile_cm)
+FROWN = face(brow_drop_cm=1.5 * CONFIG.population_frown_cm)
+SMILE = face(corner_raise_cm=1.5 * CONFIG.population_smile_cm)
 
 
 def frame(
@@ -68,16 +68,17 @@ def test_the_population_neutral_face_is_neutral_and_each_action_is_named():
         assert signal.expression == label
 
 
-def test_brows_drawn_together_add_half_to_their_lowering():
-    together = dataclasses.replace(
-        face(brow_drop_cm=0.6 * CONFIG.frown_cm),
-        brow_gap_cm=NEUTRAL.brow_gap_cm - 0.9 * CONFIG.frown_cm,
-    )
+def test_brows_slanting_inward_and_drawn_together_add_to_their_lowering():
+    threshold = CONFIG.population_frown_cm
+    lowered = face(brow_drop_cm=0.6 * threshold)
+    slanted = dataclasses.replace(lowered, brow_tilt_cm=NEUTRAL.brow_tilt_cm + 0.5 * threshold)
+    together = dataclasses.replace(lowered, brow_gap_cm=NEUTRAL.brow_gap_cm - 0.9 * threshold)
     signal = ExpressionSignal(CONFIG, SignalsConfig(), learn=False)
-    signal.update(0.0, frame(0.0, face(brow_drop_cm=0.6 * CONFIG.frown_cm)))
-    assert signal.expression == "neutral"
-    signal.update(1.0, frame(1.0, together))
-    assert signal.expression == "frown"
+    labels = []
+    for i, actions in enumerate([lowered, slanted, together]):
+        signal.update(float(i), frame(float(i), actions))
+        labels.append(signal.expression)
+    assert labels == ["neutral", "frown", "frown"]
 
 
 @pytest.mark.parametrize("fps", FPS_RATES)
@@ -101,7 +102,7 @@ def test_a_frown_shorter_than_frown_min_s_is_counted_but_not_an_event(fps):
 
 
 def test_an_agent_with_low_brows_is_not_a_frown_once_their_neutral_is_learned():
-    low = face(brow_drop_cm=1.2 * CONFIG.frown_cm)  # this person's resting face
+    low = face(brow_drop_cm=1.1 * CONFIG.population_frown_cm)  # this person's resting face
     _signal, _, labels, _ = play([(90.0, low)], 15.0, drop=0.0, jitter=0.0)
     before = {label for t, label in labels if t < CONFIG.learn_s}
     after = {label for t, label in labels if t > CONFIG.learn_s + 0.2}
@@ -110,6 +111,18 @@ def test_an_agent_with_low_brows_is_not_a_frown_once_their_neutral_is_learned():
     photos = ExpressionSignal(CONFIG, SignalsConfig(), learn=False)
     _, _, labels, _ = play([(90.0, low)], 15.0, signal=photos, drop=0.0, jitter=0.0)
     assert {label for _, label in labels} == {"frown"}
+
+
+def test_once_learned_a_milder_frown_than_the_populations_threshold_is_found():
+    mild = face(brow_drop_cm=1.2 * CONFIG.frown_cm)
+    assert 1.2 * CONFIG.frown_cm < CONFIG.population_frown_cm
+    _, _, labels, _ = play(
+        [(CONFIG.learn_s + 5.0, NEUTRAL), (5.0, mild)], 15.0, drop=0.0, jitter=0.0
+    )
+    assert {label for t, label in labels if t > CONFIG.learn_s + 5.2} == {"frown"}
+    photos = ExpressionSignal(CONFIG, SignalsConfig(), learn=False)
+    _, _, labels, _ = play([(5.0, mild)], 15.0, signal=photos, drop=0.0, jitter=0.0)
+    assert {label for _, label in labels} == {"neutral"}
 
 
 def test_a_frown_through_the_first_minute_does_not_become_the_neutral():
