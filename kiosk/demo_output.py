@@ -46,9 +46,11 @@ def _describe_frame(step) -> str:
     eyes = {True: "on customer", False: "elsewhere", None: "--"}[signals.gaze_on_customer]
     torso = "--" if signals.torso_yaw_deg is None else f"{signals.torso_yaw_deg:+4.0f}"
     lean = "--" if signals.lean_cm is None else f"{signals.lean_cm:+5.1f} cm"
+    face = signals.expression or "--"
+    hands = "  hands moving" if signals.gesturing else ""
     return (
         f"{who}  head yaw {pose.yaw_deg:+5.1f} pitch {pose.pitch_deg:+5.1f}"
-        f"  eyes {eyes:11s}  torso {torso}  lean {lean}"
+        f"  eyes {eyes:11s}  torso {torso}  lean {lean}  face {face:7s}{hands}"
     )
 
 
