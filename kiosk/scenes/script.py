@@ -23,6 +23,13 @@ class Posture:
     eye angles turn the eyes within the head. Signs follow head pose: yaw > 0 toward the image's
     right, pitch > 0 up, roll > 0 clockwise in the image. Lean > 0 brings the shoulders toward
     the camera. `mouth_open_cm` drops the lower lip and chin (the jaw) by that much.
+
+    Facial actions, in cm of movement: `brow_lower_cm` draws the inner ends of the brows down
+    and together (a frown, FACS AU4; negative raises them); `smile_cm` pulls the lip corners up
+    and out (AU12; negative pulls them down and in and closes the photo's smiling lips).
+    `wrist_right_cm` and `wrist_left_cm` place a wrist relative to its own shoulder in the
+    body's plane (x > 0 out to that person's own side, y > 0 up), and draw that arm; None
+    draws none (the photo's own arms hang at the sides) and blends as `HANGING_WRIST_CM`.
     """
 
     head_yaw_deg: float = 0.0
@@ -34,14 +41,43 @@ class Posture:
     lean_cm: float = 0.0
     shift_x_cm: float = 0.0
     mouth_open_cm: float = 0.0
+    brow_lower_cm: float = 0.0
+    smile_cm: float = 0.0
+    wrist_right_cm: tuple[float, float] | None = None
+    wrist_left_cm: tuple[float, float] | None = None
 
     def blend(self, other: Posture, weight: float) -> Posture:
         """`weight` 0 gives self, 1 gives other."""
-        values = {
-            name: getattr(self, name) + (getattr(other, name) - getattr(self, name)) * weight
-            for name in self.__dataclass_fields__
-        }
+        values = {}
+        for name in self.__dataclass_fields__:
+            mine, theirs = getattr(self, name), getattr(other, name)
+            if name in _WRIST_FIELDS:
+                values[name] = _blend_wrist(mine, theirs, weight)
+            else:
+                values[name] = mine + (theirs - mine) * weight
         return Posture(**values)
+
+
+# A hanging arm's wrist, relative to the shoulder (cm, out and up): what None blends as.
+HANGING_WRIST_CM = (8.0, -55.0)
+_WRIST_FIELDS = ("wrist_right_cm", "wrist_left_cm")
+
+
+def _blend_wrist(
+    mine: tuple[float, float] | None, theirs: tuple[float, float] | None, weight: float
+) -> tuple[float, float] | None:
+    """A wrist on its way between two places; an arm hanging at either end is drawn hanging
+    (at HANGING_WRIST_CM) in between, and not drawn at all only at that end itself."""
+    if weight <= 0.0 or mine == theirs:
+        return mine
+    if weight >= 1.0:
+        return theirs
+    start = HANGING_WRIST_CM if mine is None else mine
+    end = HANGING_WRIST_CM if theirs is None else theirs
+    return (
+        start[0] + (end[0] - start[0]) * weight,
+        start[1] + (end[1] - start[1]) * weight,
+    )
 
 
 @dataclass(frozen=True)
