@@ -202,3 +202,22 @@ def test_a_fault_held_back_says_why_once_when_it_becomes_active():
     assert r.held == []  # said once, not every frame
     r.update(30.0, [fault("staring", 29.0, 30.0)], customer=True)
     assert r.held == [("staring", "its cooldown runs until t=61.0 s")]
+
+
+def test_the_frown_cue_is_off_by_default_and_nudges_once_a_team_enables_it():
+    frowning = spans("frown", (5.0, 15.0), minimum_s=3.0)
+    _, nudges = drive(rules(), frowning, 15.0, 20.0)
+    assert nudges == []
+    cues = CuesConfig()
+    enabled = dataclasses.replace(cues, frown=dataclasses.replace(cues.frown, enabled=True))
+    _, nudges = drive(NudgeRules(NudgesConfig(), enabled), frowning, 15.0, 20.0)
+    assert [(n.cue, n.t_s) for n in nudges] == [("frown", 5.0)]
+    assert nudges[0].reason.startswith("brows drawn down since")
+
+
+def test_every_fault_kind_has_a_cue_and_a_reason():
+    from kiosk.feedback.rules import _REASONS
+    from kiosk.signals.events import FAULT_KINDS
+
+    cue_names = {f.name for f in dataclasses.fields(CuesConfig)}
+    assert set(FAULT_KINDS) <= cue_names and set(FAULT_KINDS) <= set(_REASONS)
