@@ -56,6 +56,10 @@ class SceneSource:
                 "gaze_pitch_deg": _round(truth.gaze_pitch_deg),
                 "torso_yaw_deg": _round(posture.torso_yaw_deg),
                 "lean_cm": _round(posture.lean_cm),
+                "brow_lower_cm": _round(posture.brow_lower_cm),
+                "smile_cm": _round(posture.smile_cm),
+                "wrist_right_cm": _wrist(posture.wrist_right_cm),
+                "wrist_left_cm": _wrist(posture.wrist_left_cm),
             }
         else:
             line |= dict.fromkeys(
@@ -67,6 +71,10 @@ class SceneSource:
                     "gaze_pitch_deg",
                     "torso_yaw_deg",
                     "lean_cm",
+                    "brow_lower_cm",
+                    "smile_cm",
+                    "wrist_right_cm",
+                    "wrist_left_cm",
                 ),
             )
         line["nod"] = state.nod_completed
@@ -75,3 +83,8 @@ class SceneSource:
 
     def close(self) -> None:
         pass
+
+
+def _wrist(at: tuple[float, float] | None) -> list[float] | None:
+    """A drawn wrist against its shoulder (cm: out, up); None: the arm hangs, not drawn."""
+    return None if at is None else [round(at[0], 2), round(at[1], 2)]

@@ -20,6 +20,13 @@ LEANING_BACK = Posture(lean_cm=-12.0)
 AT_PAPERS = Posture(head_pitch_deg=-20.0, eye_pitch_deg=-15.0)  # reading the customer's form
 _DESK = {"head_pitch_deg": AT_DESK.head_pitch_deg, "eye_pitch_deg": AT_DESK.eye_pitch_deg}
 FORWARD = Posture(lean_cm=4.0)  # a gentle, attentive lean
+# Worry between the brows: inner brows drawn down and together, the photo's smile let go.
+FROWNING = {"brow_lower_cm": 1.2, "smile_cm": -1.0}
+# A vacant look into the middle distance, down and to the side; the face let go.
+VACANT = Posture(head_yaw_deg=-8.0, head_pitch_deg=-6.0, eye_yaw_deg=-12.0, eye_pitch_deg=-6.0)
+# Arms sweeping above the shoulders and out (wrist against its shoulder, cm: out, up).
+CONDUCTOR_A = Posture(wrist_right_cm=(45.0, 20.0), wrist_left_cm=(15.0, 40.0))
+CONDUCTOR_B = Posture(wrist_right_cm=(15.0, 40.0), wrist_left_cm=(45.0, 20.0))
 
 
 def look(seconds: float, posture: Posture = AT_CUSTOMER, label: str = "look") -> Segment:
@@ -58,6 +65,25 @@ def shakes(seconds: float, freq_hz: float, amplitude_deg: float = 15.0) -> Segme
 def single_nod(label: str = "listening nod") -> Segment:
     """One nod (about 0.8 s down and up) followed by a short rest."""
     return nods(1.4, freq_hz=1.25, amplitude_deg=10.0, label=label)
+
+
+def frowning(segment: Segment) -> Segment:
+    """The same segment with the brows drawn down and together."""
+    return replace(segment, posture=replace(segment.posture, **FROWNING))
+
+
+def conducting(seconds: float, label: str = "wide gestures") -> tuple[Segment, ...]:
+    """Both arms sweeping wide, a sweep every 0.4 s, eyes on the customer."""
+    sweeps = round(seconds / 0.4)
+    return tuple(
+        Segment(0.4, CONDUCTOR_A if k % 2 == 0 else CONDUCTOR_B, ease_s=0.4, label=label)
+        for k in range(sweeps)
+    )
+
+
+def eyes_down(seconds: float) -> Segment:
+    """A glance at the desk with the eyes alone, the head held where it was."""
+    return Segment(seconds, Posture(eye_pitch_deg=-25.0), target="desk", label="eyes down")
 
 
 def away(seconds: float) -> Segment:
@@ -228,6 +254,80 @@ SCENARIOS: dict[str, Scenario] = {
             "agent_away",
             "Leaves the counter for 8 s and comes back.",
             (look(3.0), desk(1.0), look(2.0), away(8.0), look(3.0), desk(1.0), look(3.0)),
+        ),
+        Scenario(
+            "slow_greeting",
+            "A customer arrives while the agent works at the till: 6 s before the first look "
+            "up, then good service.",
+            (
+                desk(7.0, label="busy at the till"),
+                look(2.5),
+                single_nod(),
+                desk(1.0),
+                look(3.0),
+                glance(1.0),
+                look(2.5),
+            ),
+            customer=((1.0, 18.4),),
+        ),
+        Scenario(
+            "frowning",
+            "A minute of good service (the kiosk learns this agent's own neutral face), then "
+            "worry between the brows for 14 s: brows drawn down and together, then relaxed.",
+            (
+                *(
+                    segment
+                    for _ in range(8)
+                    for segment in (look(3.0), desk(1.2), look(2.5), glance(1.0))
+                ),
+                frowning(look(3.0, label="frowning")),
+                frowning(glance(1.0, label="frowning")),
+                frowning(look(3.5, label="frowning")),
+                frowning(glance(1.0, label="frowning")),
+                frowning(look(3.0, label="frowning")),
+                frowning(glance(1.0, label="frowning")),
+                look(2.5),
+                desk(1.0),
+                look(2.0),
+            ),
+        ),
+        Scenario(
+            "blank_stare",
+            "Attentive, then a vacant stare into the middle distance for 13 s: eyes fixed, "
+            "face and head still; then back.",
+            (
+                look(3.0),
+                desk(1.0),
+                look(2.0),
+                Segment(13.0, VACANT, target="away", ease_s=0.6, label="blank stare"),
+                look(2.5),
+                desk(1.0),
+                look(2.5),
+            ),
+        ),
+        Scenario(
+            "stiff",
+            "The alien: head fixed toward the customer for 66 s, the eyes alone dropping to the "
+            "desk now and then; no nod, no gesture, arms at the sides.",
+            tuple(segment for _ in range(20) for segment in (look(2.5), eyes_down(0.8))),
+            sway_deg=0.5,
+        ),
+        Scenario(
+            "wide_gestures",
+            "Explains with both arms sweeping above the shoulders and out, like a conductor.",
+            (
+                look(2.0),
+                desk(1.0),
+                *conducting(2.4),
+                glance(0.8),
+                *conducting(2.4),
+                desk(1.0),
+                look(2.5),
+                desk(1.0),
+                *conducting(2.4),
+                glance(0.8),
+                look(2.0),
+            ),
         ),
         Scenario(
             "counter_shift",

@@ -48,6 +48,15 @@ class LiveRun:
         return [r for r in self.records if r["kind"] == kind]
 
 
+# Scenes tracked at another rate than 15 fps: the minute-long ones at 5 fps (the slowest a Pi
+# runs at; the signals give the same verdict at every rate), to keep the suite in its time.
+SCENE_FPS = {"stiff": 5.0, "frowning": 5.0}
+
+
+def scene_fps(name: str) -> float:
+    return SCENE_FPS.get(name, 15.0)
+
+
 def config_at(fps: float) -> Config:
     """The defaults at `fps`, with the scheduler in its deterministic form (no model threads),
     the body model every 0.2 s (twice the default interval: the scene tests show the verdicts
@@ -122,9 +131,9 @@ def _tracked_scene(name: str, fps: float) -> TrackedScene:
 def scenario_run(name: str, every_model: bool = False) -> ScenarioRun:
     """What `kiosk analyze scene:NAME` measures: the whole clip as one interaction
     (`every_model`: from every model on every frame instead of the scheduler's landmarks)."""
-    tracked = tracked_scene(name, 15.0)  # the same cache key as live_run's
+    tracked = tracked_scene(name, scene_fps(name))  # the same cache key as live_run's
     pipeline = Pipeline(
-        config_at(15.0),
+        config_at(tracked.fps),
         None,
         source_name=f"scene:{name}",
         fps=tracked.fps,
@@ -137,9 +146,10 @@ def scenario_run(name: str, every_model: bool = False) -> ScenarioRun:
 
 
 @functools.cache
-def live_run(name: str, fps: float = 15.0, every_model: bool = False) -> LiveRun:
+def live_run(name: str, fps: float | None = None, every_model: bool = False) -> LiveRun:
     """What `kiosk run --source scene:NAME` decides: the scenario's customer, interactions,
-    nudge rules, from the same landmarks."""
+    nudge rules, from the same landmarks (at `fps`, by default the scene's test rate)."""
+    fps = scene_fps(name) if fps is None else fps
     tracked = tracked_scene(name, fps)
     landmarks = tracked.every_model if every_model else tracked.landmarks
     config = config_at(fps)

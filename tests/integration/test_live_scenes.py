@@ -39,6 +39,35 @@ def cues(run):
     return [n["cue"] for n in run.of_kind("nudge")]
 
 
+@pytest.mark.parametrize("fps", [5.0, 15.0])
+def test_a_customer_not_looked_at_within_the_limit_lights_slow_greeting(live_of, fps):
+    run = live_of("slow_greeting", fps)
+    (arrive_s, _), limit_s = SCENARIOS["slow_greeting"].customer[0], Config().greeting.limit_s
+    (nudge,) = run.of_kind("nudge")
+    assert nudge["cue"] == "slow_greeting"
+    assert nudge["fault_since_s"] == pytest.approx(arrive_s, abs=1.0 / fps + 1e-6)
+    assert arrive_s + limit_s <= nudge["t_s"] <= arrive_s + limit_s + 1.0 / fps + 1e-6
+    (interaction,) = run.of_kind("interaction")
+    # the head comes up from the till at 7.0 s, 6 s after the arrival
+    assert 6.0 <= interaction["summary"]["greeting_s"] <= 6.7
+    assert interaction["arrived_s"] == pytest.approx(arrive_s, abs=1.0 / fps + 1e-6)
+
+
+@pytest.mark.parametrize(
+    "name, cue",
+    [("blank_stare", "blank_stare"), ("stiff", "stiff"), ("wide_gestures", "wide_gesture")],
+)
+def test_each_new_fault_reaches_its_cue(live_of, name, cue):
+    assert cue in cues(live_of(name))
+
+
+def test_a_frown_is_a_live_fault_but_not_nudged_by_default(live_of):
+    run = live_of("frowning")
+    assert "frown" not in cues(run)
+    faults = {f.kind for step in run.steps for f in step.faults}
+    assert "frown" in faults
+
+
 def test_counter_shift_nudges_alike_at_5_and_15_fps(live_of):
     slow, fast = live_of("counter_shift", 5.0), live_of("counter_shift", 15.0)
     assert cues(fast) == cues(slow)

@@ -11,6 +11,9 @@ from conftest import live_run, scenario_run
 from kiosk.scenes.library import SCENARIOS
 
 COUNTS = [
+    ("expression", "blank_stare_spells"),
+    ("stiffness", "stiff_spells"),
+    ("gestures", "wide_gestures"),
     ("eye_contact", "staring_bouts"),
     ("eye_contact", "no_look_spells"),
     ("facing", "head_only_turns"),
@@ -22,6 +25,8 @@ RATIOS = [
     ("facing", "ratio"),
     ("lean", "forward_ratio"),
     ("lean", "back_ratio"),
+    ("expression", "frown_ratio"),
+    ("gestures", "gesturing_ratio"),
 ]
 
 
@@ -42,4 +47,4 @@ def test_the_scheduled_verdicts_and_nudges_equal_every_model_on_every_frame(name
     interval_s = live.config.tracker.pose_interval_s
     for (_, t_s), (_, t_every_s) in zip(nudges, nudges_every, strict=True):
         # a body fault is seen at the next body run: at most one interval and a frame later
-        assert abs(t_s - t_every_s) <= interval_s + 1 / 15 + 1e-6
+        assert abs(t_s - t_every_s) <= interval_s + 1 / live.fps + 1e-6
