@@ -67,6 +67,33 @@ class ExpressionConfig:
         min=0.0,
         max=2.0,
     )
+    neutral_brow_height_cm: float = setting(
+        0.0,
+        "This agent's calibrated neutral face, in centimetres on MediaPipe's canonical face "
+        "(all five keys set: used as they are, with frown_cm and smile_cm from the first "
+        "frame); 0 = learn it from the first learn_s of presence. Inner brows above the inner "
+        "eye corners.",
+        min=0.0,
+        max=5.0,
+    )
+    neutral_brow_gap_cm: float = setting(
+        0.0, "Calibrated neutral: between the inner brows; 0 = learn.", min=0.0, max=6.0
+    )
+    neutral_brow_tilt_cm: float = setting(
+        0.0,
+        "Calibrated neutral: outer brow height less inner (usually negative); 0 = learn.",
+        min=-3.0,
+        max=3.0,
+    )
+    neutral_corner_drop_cm: float = setting(
+        0.0,
+        "Calibrated neutral: mouth corners below the nose's base; 0 = learn.",
+        min=0.0,
+        max=6.0,
+    )
+    neutral_mouth_width_cm: float = setting(
+        0.0, "Calibrated neutral: corner to corner; 0 = learn.", min=0.0, max=10.0
+    )
     blank_stare_s: float = setting(
         10.0,
         "Eyes open and fixed away from the customer, face and head still, no expression change "

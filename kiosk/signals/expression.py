@@ -118,12 +118,18 @@ class ExpressionSignal:
     def __init__(
         self, config: ExpressionConfig, signals: SignalsConfig, *, learn: bool = True
     ) -> None:
-        """`learn` False (a folder of photos, each perhaps someone else): population only."""
+        """`learn` False (a folder of photos, each perhaps someone else): the population's
+        neutral, or the calibrated one."""
         self.config = config
         self.dropout_limit_s = signals.dropout_limit_s
         self.learn = learn
         self.neutral = {
-            name: LearnedValue(config.learn_s, signals.relearn_after_away_s, statistics.median)
+            name: LearnedValue(
+                config.learn_s,
+                signals.relearn_after_away_s,
+                statistics.median,
+                fixed=getattr(config, "neutral_" + name) or None,
+            )
             for name in POPULATION_NEUTRAL_CM
         }
         self._frown = Runs(_FROWN_BREAK_S, self.dropout_limit_s)
@@ -149,7 +155,8 @@ class ExpressionSignal:
 
     @property
     def learned(self) -> bool:
-        """The agent's own neutral face is known (every measurement's window is over)."""
+        """The agent's own neutral face is known (calibrated, or every measurement's window
+        is over)."""
         return all(v.settled and v.value is not None for v in self.neutral.values())
 
     def neutral_cm(self) -> dict[str, float]:
@@ -158,6 +165,9 @@ class ExpressionSignal:
         out = {}
         for name, population in POPULATION_NEUTRAL_CM.items():
             learned = self.neutral[name]
+            if learned.fixed is not None:  # a calibration is trusted as it is
+                out[name] = learned.fixed
+                continue
             value = learned.value if learned.settled and learned.value is not None else population
             out[name] = min(max(value, population - shift), population + shift)
         return out

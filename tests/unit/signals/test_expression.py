@@ -182,3 +182,16 @@ def test_a_dropout_ends_a_stare():
 
     _, events, _, _ = play([(half, stare), (2.0, STALL), (half, stare)], 15.0)
     assert [e for e in events if e.kind == "blank_stare"] == []
+
+
+def test_a_calibrated_neutral_face_is_used_from_the_first_frame_as_it_is():
+    low = face(brow_drop_cm=1.1 * CONFIG.population_frown_cm)  # this person's resting face
+    calibrated = dataclasses.replace(
+        CONFIG, **{"neutral_" + name: getattr(low, name) for name in POPULATION_NEUTRAL_CM}
+    )
+    signal = ExpressionSignal(calibrated, SignalsConfig(), learn=False)
+    assert signal.learned
+    signal.update(0.0, frame(0.0, low))
+    assert signal.expression == "neutral"
+    signal.update(1.0, frame(1.0, face(brow_drop_cm=1.2 * CONFIG.frown_cm, base=low)))
+    assert signal.expression == "frown"
