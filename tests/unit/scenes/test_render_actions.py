@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from kiosk.scenes.render import FOREARM_CM, UPPER_ARM_CM, _arm_offsets_cm, _paint_capsule
+from kiosk.scenes.limbs import FOREARM_CM, UPPER_ARM_CM, _arm_offsets_cm, _paint_capsule
 from kiosk.scenes.script import HANGING_WRIST_CM, Posture
 
 
