@@ -102,20 +102,22 @@ class ExpressionConfig:
         max=600.0,
     )
     still_gaze_deg: float = setting(
-        6.0,
-        "blank stare: the gaze stays within this angle of where the stare began.",
+        10.0,
+        "blank stare: the gaze stays within this angle of where the stare began (the face "
+        "mesh's gaze wanders up to 7 degrees over seconds on a still face).",
         min=1.0,
         max=30.0,
     )
     still_head_deg: float = setting(
-        3.0,
+        4.0,
         "blank stare: the head stays within this angle (yaw and pitch) of where it began.",
         min=0.5,
         max=30.0,
     )
     still_face_cm: float = setting(
-        0.12,
-        "blank stare: brows and mouth corners stay within this of where they began.",
+        0.25,
+        "blank stare: the frown and smile measures stay within this of where they began (they "
+        "wander up to 0.2 cm over seconds on a still face; a real smile moves them 1.5).",
         min=0.01,
         max=2.0,
     )

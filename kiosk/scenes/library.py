@@ -261,14 +261,14 @@ SCENARIOS: dict[str, Scenario] = {
             "up, then good service.",
             (
                 desk(7.0, label="busy at the till"),
-                look(2.5),
+                look(2.0),
                 single_nod(),
                 desk(1.0),
                 look(3.0),
                 glance(1.0),
                 look(2.5),
             ),
-            customer=((1.0, 18.4),),
+            customer=((1.0, 17.9),),
         ),
         Scenario(
             "frowning",
