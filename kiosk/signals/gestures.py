@@ -42,6 +42,8 @@ class GesturesSignal:
         self._onset.reset()
         self._share.reset()
         self._samples: deque[tuple[float, tuple]] = deque()
+        self._last_speeds: list[float | None] = [None, None]
+        self._arms_t_s: float | None = None  # the last frame with the arms in view
         # Recent wide swinging: (frame time, seconds since the frame before), both wide.
         self._wide_steps: deque[tuple[float, float]] = deque()
         self._was_wide_s: float | None = None
@@ -55,14 +57,19 @@ class GesturesSignal:
 
     def _speeds(self, t_s: float, wrists: tuple) -> list[float | None]:
         """Each wrist's speed over the window, in shoulder widths per second (None: not seen
-        at both ends of it)."""
+        at both ends of it). Wrists exactly as on the last sample, less than a window ago, are
+        the body model's result held between its runs (a measurement never repeats to the last
+        digit): the speeds measured at that run still hold."""
         samples = self._samples
+        if samples and samples[-1][1] == wrists and t_s - samples[-1][0] < self.config.window_s:
+            return self._last_speeds
         samples.append((t_s, wrists))
         while len(samples) > 1 and samples[1][0] <= t_s - self.config.window_s:
             samples.popleft()
         then_s, then = samples[0]
+        self._last_speeds: list[float | None] = [None, None]
         if t_s - then_s < self.config.window_s / 2:
-            return [None, None]
+            return self._last_speeds
         out: list[float | None] = []
         for now_at, then_at in zip(wrists, then, strict=True):
             if now_at is None or then_at is None:
@@ -70,6 +77,7 @@ class GesturesSignal:
             else:
                 distance = math.hypot(now_at[0] - then_at[0], now_at[1] - then_at[1])
                 out.append(distance / (t_s - then_s))
+        self._last_speeds = out
         return out
 
     def update(self, t_s: float, features: FrameFeatures) -> list[Event]:
@@ -83,6 +91,7 @@ class GesturesSignal:
         arms = features.arms
         self._hands_seen = self._hands_seen or bool(features.hands)
         if arms is None:
+            self._arms_t_s = None
             self.gesturing = False
             self._share.update(t_s, None)
             self._samples.clear()
@@ -111,8 +120,9 @@ class GesturesSignal:
         return new
 
     def _step_s(self, t_s: float) -> float:
-        """Time this frame stands for (since the previous one; nothing across a dropout)."""
-        previous = self._samples[-1][0] if self._samples else None
+        """Time this frame stands for: since the last frame with the arms in view (nothing
+        across a dropout or a frame without them)."""
+        previous, self._arms_t_s = self._arms_t_s, t_s
         if previous is None or t_s - previous > self.dropout_limit_s:
             return 0.0
         return t_s - previous
