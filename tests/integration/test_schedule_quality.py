@@ -47,6 +47,11 @@ def test_the_scheduled_verdicts_and_nudges_equal_every_model_on_every_frame(name
     nudges_every = [(n["cue"], n["t_s"]) for n in live_every.of_kind("nudge")]
     assert [cue for cue, _ in nudges] == [cue for cue, _ in nudges_every]
     interval_s = live.config.tracker.pose_interval_s
-    for (_, t_s), (_, t_every_s) in zip(nudges, nudges_every, strict=True):
+    for (cue, t_s), (_, t_every_s) in zip(nudges, nudges_every, strict=True):
         # a body fault is seen at the next body run: at most one interval and a frame later
-        assert abs(t_s - t_every_s) <= interval_s + 1 / live.fps + 1e-6
+        slack_s = interval_s + 1 / live.fps + 1e-6
+        if cue == "wide_gesture":
+            # its fault adds up seconds of fast sweeping, and a sweep every 0.4 s read from
+            # the body's runs every 0.2 s looks fast or still by phase: one bout later at most
+            slack_s = 2.0
+        assert abs(t_s - t_every_s) <= slack_s, cue
