@@ -350,36 +350,47 @@ class SceneRig:
 
     def _warp(self, dst_2d: np.ndarray, depth_cm: np.ndarray) -> np.ndarray:
         tri = self.triangles
+        # Triangles of background points alone never move: their map is the identity, which
+        # is what a pixel no triangle covers gets (label 0), so they are not drawn at all.
+        moving = self._moving_triangles()
         dst = dst_2d[tri]  # (M, 3, 2)
         src = self.points_2d[tri]
         ones = np.ones((len(tri), 3, 1))
         system = np.concatenate([dst, ones], axis=2)
-        usable = np.abs(np.linalg.det(system)) > 1e-6
+        usable = np.zeros(len(tri), dtype=bool)
+        usable[moving] = np.abs(np.linalg.det(system[moving])) > 1e-6
         affine = np.zeros((len(tri), 3, 2))
         affine[usable] = np.linalg.solve(system[usable], src[usable])
         # Label 0 is "no triangle" (identity map); triangle t is drawn as label t + 1.
         labels = np.zeros((self.height, self.width), dtype=np.int32)
         order = np.argsort(-depth_cm[tri].mean(axis=1))  # far first, near drawn over it
         fixed = np.round(dst * 16).astype(np.int32)  # 4 bits of sub-pixel precision
-        for t in order:
-            if usable[t]:
-                cv2.fillConvexPoly(labels, fixed[t], int(t) + 1, lineType=cv2.LINE_8, shift=4)
+        for t in order[usable[order]]:
+            cv2.fillConvexPoly(labels, fixed[t], int(t) + 1, lineType=cv2.LINE_8, shift=4)
         identity = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]])
         coefficients = np.concatenate([identity[None], affine])  # (M + 1, 3, 2)
         xs, ys = self._pixel_grid()
         # One (H, W) gather per coefficient into buffers kept per thread: the same arithmetic,
         # in the same order, as gathering whole matrices, without a (H, W, 3, 2) temporary and
-        # the page faults of fresh large arrays on every frame.
+        # the page faults of fresh large arrays on every frame. Rows no drawn triangle reaches
+        # keep the identity map, without the arithmetic.
         plane, term, map_x, map_y = self._buffers()
-        for out, col in ((map_x, 0), (map_y, 1)):
-            np.take(coefficients[:, 0, col], labels, out=plane)
-            np.multiply(plane, xs, out=plane)
-            np.take(coefficients[:, 1, col], labels, out=term)
-            np.multiply(term, ys, out=term)
-            np.add(plane, term, out=plane)
-            np.take(coefficients[:, 2, col], labels, out=term)
-            np.add(plane, term, out=plane)
-            np.copyto(out, plane, casting="same_kind")
+        drawn = fixed[usable][:, :, 1]
+        top = max(0, int(drawn.min()) // 16 - 1) if len(drawn) else self.height
+        bottom = min(self.height, int(drawn.max()) // 16 + 2) if len(drawn) else self.height
+        rows = slice(top, bottom)
+        for out, col, grid in ((map_x, 0, xs), (map_y, 1, ys)):
+            p, q, lab = plane[rows], term[rows], labels[rows]
+            np.take(coefficients[:, 0, col], lab, out=p, mode="clip")
+            np.multiply(p, xs[rows], out=p)
+            np.take(coefficients[:, 1, col], lab, out=q, mode="clip")
+            np.multiply(q, ys[rows], out=q)
+            np.add(p, q, out=p)
+            np.take(coefficients[:, 2, col], lab, out=q, mode="clip")
+            np.add(p, q, out=p)
+            np.copyto(out[rows], p, casting="same_kind")
+            np.copyto(out[:top], grid[:top], casting="same_kind")
+            np.copyto(out[bottom:], grid[bottom:], casting="same_kind")
         return cv2.remap(
             self.photo_rgb,
             map_x,
@@ -387,6 +398,12 @@ class SceneRig:
             cv2.INTER_LINEAR,
             borderMode=cv2.BORDER_REPLICATE,
         )
+
+    def _moving_triangles(self) -> np.ndarray:
+        moving = getattr(self, "_moving", None)
+        if moving is None:
+            moving = self._moving = ~(self.triangles >= self.moving_count).all(axis=1)
+        return moving
 
 
 def _sample_rgb(rgb: np.ndarray, centres_px: np.ndarray, radius_px: float) -> np.ndarray:
