@@ -25,7 +25,8 @@ from kiosk.scenes.library import SCENARIOS
 @dataclass(frozen=True)
 class TrackedScene:
     landmarks: list[Landmarks]  # as the kiosk tracks: the scheduler (without threads)
-    every_model: list[Landmarks]  # the same frames with every model on every frame
+    # the same frames with every model on every frame (BODY_SCENES only, else None)
+    every_model: list[Landmarks] | None
     truth: list[dict]
     fps: float
 
@@ -51,6 +52,23 @@ class LiveRun:
 # Scenes tracked at another rate than 15 fps: the minute-long ones at 5 fps (the slowest a Pi
 # runs at; the signals give the same verdict at every rate), to keep the suite in its time.
 SCENE_FPS = {"stiff": 5.0, "frowning": 5.0}
+
+
+# Scenes whose scripts move the body (turn, lean, arms, leaving the counter): on these the
+# scheduler's body landmarks, held between runs, are compared with every model on every frame
+# (test_schedule_quality.py). The other scenes script only the head and face, which the
+# scheduler tracks on every frame anyway; they are tracked once, as the kiosk tracks them.
+BODY_SCENES = frozenset(
+    {
+        "attentive",
+        "turns_head_not_body",
+        "turns_away",
+        "leans_back",
+        "agent_away",
+        "counter_shift",
+        "wide_gestures",
+    }
+)
 
 
 def scene_fps(name: str) -> float:
@@ -111,20 +129,26 @@ def _tracked_scene(name: str, fps: float) -> TrackedScene:
     source = SceneSource(SCENARIOS[name], app.build_scene_rig(config.camera), fps)
     face = _SharedFace(one_model("face"))
     scheduled = ScheduledTracker(config.tracker, lambda p: face if p == "face" else one_model(p))
-    every_pose = one_model("pose")
+    every_pose = one_model("pose") if name in BODY_SCENES else None
     landmarks, every = [], []
     try:
         with ThreadPoolExecutor(1) as pool:
             for frame in source:
-                body = pool.submit(every_pose.track, frame, face=False, pose=True)
+                body = (
+                    pool.submit(every_pose.track, frame, face=False, pose=True)
+                    if every_pose
+                    else None
+                )
                 tracked = scheduled.track(frame, face=True, pose=True)
                 landmarks.append(tracked)
-                every.append(dataclasses.replace(tracked, pose=body.result().pose))
+                if body is not None:
+                    every.append(dataclasses.replace(tracked, pose=body.result().pose))
     finally:
         scheduled.close()
-        every_pose.close()
+        if every_pose is not None:
+            every_pose.close()
     truth = [source.truth(i) for i in range(len(source.states))]
-    return TrackedScene(landmarks, every, truth, fps)
+    return TrackedScene(landmarks, every if every_pose is not None else None, truth, fps)
 
 
 @functools.cache
