@@ -54,13 +54,12 @@ class LiveRun:
 SCENE_FPS = {"stiff": 5.0, "frowning": 5.0}
 
 
-# Scenes whose scripts move the body (turn, lean, arms, leaving the counter): on these the
+# Scenes whose scripts move the body (turn, lean back, arms, leaving the counter): on these the
 # scheduler's body landmarks, held between runs, are compared with every model on every frame
 # (test_schedule_quality.py). The other scenes script only the head and face, which the
 # scheduler tracks on every frame anyway; they are tracked once, as the kiosk tracks them.
 BODY_SCENES = frozenset(
     {
-        "attentive",
         "turns_head_not_body",
         "turns_away",
         "leans_back",
@@ -129,7 +128,8 @@ def _tracked_scene(name: str, fps: float) -> TrackedScene:
     source = SceneSource(SCENARIOS[name], app.build_scene_rig(config.camera), fps)
     face = _SharedFace(one_model("face"))
     scheduled = ScheduledTracker(config.tracker, lambda p: face if p == "face" else one_model(p))
-    every_pose = one_model("pose") if name in BODY_SCENES else None
+    compare = name in BODY_SCENES and fps == scene_fps(name)  # the schedule-quality run
+    every_pose = one_model("pose") if compare else None
     landmarks, every = [], []
     try:
         with ThreadPoolExecutor(1) as pool:

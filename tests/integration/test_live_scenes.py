@@ -39,9 +39,9 @@ def cues(run):
     return [n["cue"] for n in run.of_kind("nudge")]
 
 
-@pytest.mark.parametrize("fps", [5.0, 15.0])
-def test_a_customer_not_looked_at_within_the_limit_lights_slow_greeting(live_of, fps):
-    run = live_of("slow_greeting", fps)
+def test_a_customer_not_looked_at_within_the_limit_lights_slow_greeting(live_of):
+    run = live_of("slow_greeting")
+    fps = run.fps
     (arrive_s, _), limit_s = SCENARIOS["slow_greeting"].customer[0], Config().greeting.limit_s
     (nudge,) = run.of_kind("nudge")
     assert nudge["cue"] == "slow_greeting"

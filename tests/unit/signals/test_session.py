@@ -10,6 +10,8 @@ import pytest
 from live_timeline import FPS_RATES, frames
 
 from kiosk.config import Config, LeanConfig
+from kiosk.features.arms import ArmsPose
+from kiosk.features.expression import POPULATION_NEUTRAL_CM, FaceActions
 from kiosk.features.frame import FrameFeatures, PointingShape
 from kiosk.features.head_pose import HeadPose
 from kiosk.signals.events import EVENT_DETAIL, EVENT_KINDS, FAULT_KINDS
@@ -191,11 +193,15 @@ def container_sizes(obj, path="signals", seen=None, out=None):
     return out
 
 
-def test_memory_stays_bounded_over_an_8_hour_shift_at_15_fps():
+def test_memory_stays_bounded_over_an_8_hour_shift():
     """Interactions of 4 minutes with a minute between them; within each, a rhythm of gaze
-    and glances, nods, a stare, a lean back and a pointed finger; the agent away for a while."""
+    and glances, nods, a stare, a lean back, a pointed finger, a frown, hands moving and wide
+    sweeps; the agent away for a while. At 5 fps (what stays in memory is bounded by time
+    windows and sample steps, not by the frame count; 15 fps took 25 s of the suite)."""
     signals = SignalSet(Config())
-    fps, cycle_s = 15.0, 300.0
+    fps, cycle_s = 5.0, 300.0
+    frown = FaceActions(**POPULATION_NEUTRAL_CM | {"brow_height_cm": 1.0})
+    neutral = FaceActions(**POPULATION_NEUTRAL_CM)
     sizes = {}
     pose = {p: HeadPose(0.0, p, 0.0, np.eye(3), (0.0, 0.0, 70.0), 1.0) for p in (-15.0, -25.0)}
     aimed = PointingShape(at_customer=True, at_face_height=False)
@@ -220,6 +226,12 @@ def test_memory_stays_bounded_over_an_8_hour_shift_at_15_fps():
             shoulder_width_cm=27.0 if turned else 38.0,
             hands_tracked=True,
             pointing=aimed if 200.0 <= phase < 201.0 else None,
+            face_actions=frown if 30.0 <= phase < 40.0 else neutral,
+            arms=ArmsPose(
+                ((0.3 + 0.3 * math.sin(6.0 * t_s), 0.2 if 220.0 <= phase < 225.0 else -0.8), None),
+                (220.0 <= phase < 225.0, False),
+                False,
+            ),
         )
         if phase < 240.0:
             signals.update(f)
@@ -231,4 +243,5 @@ def test_memory_stays_bounded_over_an_8_hour_shift_at_15_fps():
     assert max(last.values()) <= 601, max(last.items(), key=lambda kv: kv[1])
     assert sum(last.values()) <= sum(first.values()) + 50
     kinds = {e.kind for e in signals.events}
-    assert {"staring", "leaning_back", "head_only_turn", "pointing"} <= kinds
+    assert {"staring", "leaning_back", "head_only_turn", "pointing", "frown"} <= kinds
+    assert "wide_gesture" in kinds
