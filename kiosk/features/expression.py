@@ -9,6 +9,7 @@ centimetres of the canonical face.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +21,8 @@ from kiosk.landmarks.types import FaceLandmarks
 _ANCHORS = (1, 4, 5, 6, 9, 10, 33, 133, 151, 168, 195, 197, 234, 263, 362, 454)
 _ANCHOR_IDS = np.array(_ANCHORS, dtype=np.intp)
 _CANONICAL = np.array([CANONICAL_POINTS_CM[i] for i in _ANCHORS], dtype=np.float64)
+_CANONICAL_MEAN = _CANONICAL.mean(axis=0)
+_CANONICAL_CENTRED = _CANONICAL - _CANONICAL_MEAN
 
 # The inner and outer ends of the brows (lower edge, upper edge) per side, and the eyes' corners.
 INNER_BROWS = ((55, 107), (285, 336))
@@ -88,15 +91,31 @@ def _align(points: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
     """Similarity transform (Umeyama) taking the anchor points onto the canonical face:
     returns scale, rotation and translation for `scale * R @ p + t`."""
     src = points[_ANCHOR_IDS]
-    src_mean, dst_mean = src.mean(axis=0), _CANONICAL.mean(axis=0)
-    a, b = src - src_mean, _CANONICAL - dst_mean
-    u, s, vt = np.linalg.svd(b.T @ a)
-    d = np.ones(3)
-    if np.linalg.det(u) * np.linalg.det(vt) < 0:
-        d[2] = -1.0
-    rotation = u @ np.diag(d) @ vt
-    scale = float((s * d).sum() / (a**2).sum())
-    return scale, rotation, dst_mean - scale * rotation @ src_mean
+    src_mean = src.mean(axis=0)
+    a = src - src_mean
+    u, s, vt = np.linalg.svd(_CANONICAL_CENTRED.T @ a)
+    if np.linalg.det(u @ vt) < 0:  # a reflection: flip the weakest axis
+        u[:, 2] = -u[:, 2]
+        s = s * np.array([1.0, 1.0, -1.0])
+    rotation = u @ vt
+    scale = float(s.sum() / np.einsum("ij,ij->", a, a))
+    return scale, rotation, _CANONICAL_MEAN - scale * rotation @ src_mean
+
+
+# The points read, in this order: inner brows (right lower, right upper, left lower, left
+# upper), outer brows (the same), inner eye corners, outer eye corners, mouth corners, subnasale.
+_READ_IDS = np.array(
+    [
+        *np.ravel(INNER_BROWS),
+        *np.ravel(OUTER_BROWS),
+        *INNER_EYE_CORNERS,
+        *OUTER_EYE_CORNERS,
+        *MOUTH_CORNERS,
+        SUBNASALE,
+    ],
+    dtype=np.intp,
+)
+_IMAGE_TO_CANONICAL = np.array([1.0, -1.0, -1.0])
 
 
 def face_actions(
@@ -109,31 +128,20 @@ def face_actions(
     normalized = face.normalized
     if normalized.shape[1] < 3:  # no depth (a synthetic face): a flat one
         normalized = np.column_stack([normalized, np.zeros(len(normalized))])
-    points = normalized[:, :3] * np.array([width, -height, -width], dtype=np.float64)
+    points = normalized[:, :3] * (np.array([width, height, width]) * _IMAGE_TO_CANONICAL)
     scale, rotation, shift = _align(points)
-    used = sorted(
-        {
-            *np.ravel(INNER_BROWS),
-            *np.ravel(OUTER_BROWS),
-            *INNER_EYE_CORNERS,
-            *OUTER_EYE_CORNERS,
-            *MOUTH_CORNERS,
-            SUBNASALE,
-        }
-    )
-    at = dict(zip(used, (scale * points[used] @ rotation.T) + shift, strict=True))
-    eyes_y = np.mean([at[i][1] for i in INNER_EYE_CORNERS])
-    brows_y = np.mean([at[i][1] for side in INNER_BROWS for i in side])
-    outer_eyes_y = np.mean([at[i][1] for i in OUTER_EYE_CORNERS])
-    outer_brows_y = np.mean([at[i][1] for side in OUTER_BROWS for i in side])
-    gap = np.mean([at[left][0] - at[right][0] for right, left in zip(*INNER_BROWS, strict=True)])
-    corners = [at[i] for i in MOUTH_CORNERS]
+    q = ((scale * points[_READ_IDS]) @ rotation.T + shift).tolist()
+    brows_y = (q[0][1] + q[1][1] + q[2][1] + q[3][1]) / 4
+    outer_brows_y = (q[4][1] + q[5][1] + q[6][1] + q[7][1]) / 4
+    eyes_y = (q[8][1] + q[9][1]) / 2
+    outer_eyes_y = (q[10][1] + q[11][1]) / 2
+    right, left = q[12], q[13]
     raw = {
-        "brow_height_cm": float(brows_y - eyes_y),
-        "brow_gap_cm": float(gap),
-        "brow_tilt_cm": float((outer_brows_y - outer_eyes_y) - (brows_y - eyes_y)),
-        "corner_drop_cm": float(at[SUBNASALE][1] - (corners[0][1] + corners[1][1]) / 2),
-        "mouth_width_cm": float(np.linalg.norm(corners[1] - corners[0])),
+        "brow_height_cm": brows_y - eyes_y,
+        "brow_gap_cm": ((q[2][0] - q[0][0]) + (q[3][0] - q[1][0])) / 2,
+        "brow_tilt_cm": (outer_brows_y - outer_eyes_y) - (brows_y - eyes_y),
+        "corner_drop_cm": q[14][1] - (right[1] + left[1]) / 2,
+        "mouth_width_cm": math.dist(right, left),
     }
     terms = (pitch_deg, pitch_deg**2, abs(yaw_deg), yaw_deg**2)
     return FaceActions(
