@@ -3,9 +3,8 @@ widths, so that distance from the camera does not count. Pure geometry."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-
-import numpy as np
 
 from kiosk.landmarks.types import PoseLandmarks
 
@@ -30,41 +29,40 @@ class ArmsPose:
     elbows_down: bool  # both elbows in view, hanging at the sides
 
 
-def _in_view(pose: PoseLandmarks, index: int, width: int, height: int) -> bool:
-    x, y = pose.pixels[index]
-    return bool(pose.visibility[index] >= MIN_VISIBILITY and 0 <= x < width and 0 <= y < height)
-
-
 def arms_pose(pose: PoseLandmarks, width: int, height: int, wide_out_sw: float) -> ArmsPose | None:
     """None without both shoulders in view (nothing to measure the arms against)."""
-    if not all(_in_view(pose, i, width, height) for i in SHOULDERS):
+    joints = (*SHOULDERS, *ELBOWS, *WRISTS)
+    xy = dict(zip(joints, pose.pixels[list(joints)].tolist(), strict=True))
+    seen = {
+        i: v >= MIN_VISIBILITY and 0 <= xy[i][0] < width and 0 <= xy[i][1] < height
+        for i, v in zip(joints, pose.visibility[list(joints)].tolist(), strict=True)
+    }
+    if not all(seen[i] for i in SHOULDERS):
         return None
-    shoulders = pose.pixels[list(SHOULDERS)].astype(np.float64)
-    shoulder_w = float(np.linalg.norm(shoulders[0] - shoulders[1]))
+    (lx, ly), (rx, ry) = xy[SHOULDERS[0]], xy[SHOULDERS[1]]
+    shoulder_w = math.hypot(lx - rx, ly - ry)
     if shoulder_w < 1.0:
         return None
-    middle = shoulders.mean(axis=0)
+    mid_x, mid_y = (lx + rx) / 2, (ly + ry) / 2
     wrists: list[tuple[float, float] | None] = []
     wide: list[bool] = []
     down = True
     for shoulder, elbow, wrist in zip(SHOULDERS, ELBOWS, WRISTS, strict=True):
-        shoulder_px = pose.pixels[shoulder]
-        outward = 1.0 if shoulder_px[0] >= middle[0] else -1.0  # toward this side, in image x
-        if _in_view(pose, elbow, width, height):
-            below_sw = (pose.pixels[elbow][1] - shoulder_px[1]) / shoulder_w
-            out_sw = outward * (pose.pixels[elbow][0] - shoulder_px[0]) / shoulder_w
+        sx, sy = xy[shoulder]
+        outward = 1.0 if sx >= mid_x else -1.0  # toward this side, in image x
+        if seen[elbow]:
+            ex, ey = xy[elbow]
+            below_sw = (ey - sy) / shoulder_w
+            out_sw = outward * (ex - sx) / shoulder_w
             down = down and below_sw >= HANGING_BELOW_SW and out_sw <= HANGING_OUT_SW
         else:
             down = False
-        if not _in_view(pose, wrist, width, height):
+        if not seen[wrist]:
             wrists.append(None)
             wide.append(False)
             continue
-        at = pose.pixels[wrist]
-        wrists.append(
-            (float((at[0] - middle[0]) / shoulder_w), float((middle[1] - at[1]) / shoulder_w))
-        )
-        above = at[1] < shoulder_px[1]
-        beyond = outward * (at[0] - shoulder_px[0]) / shoulder_w > wide_out_sw
-        wide.append(bool(above or beyond))
+        wx, wy = xy[wrist]
+        wrists.append(((wx - mid_x) / shoulder_w, (mid_y - wy) / shoulder_w))
+        beyond = outward * (wx - sx) / shoulder_w > wide_out_sw
+        wide.append(wy < sy or beyond)
     return ArmsPose((wrists[0], wrists[1]), (wide[0], wide[1]), down)
