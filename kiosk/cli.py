@@ -212,6 +212,9 @@ def _build_parser() -> argparse.ArgumentParser:
     render.add_argument("--truth", metavar="OUT.jsonl", help="write the ground truth per frame")
     render.add_argument("--fps", type=_positive_float, metavar="N", help="frame rate")
     render.add_argument("--config", metavar="FILE", help="TOML configuration file")
+    from kiosk.calibrate.cli import add_parser as add_calibrate
+
+    add_calibrate(commands)
     return parser
 
 
@@ -449,7 +452,14 @@ _COMMANDS = {
     "serve": _cmd_serve,
     "user": lambda args: _admin().cmd_user(args),
     "token": lambda args: _admin().cmd_token(args),
+    "calibrate": lambda args: _calibrate_cli().run(args),
 }
+
+
+def _calibrate_cli():
+    from kiosk.calibrate import cli
+
+    return cli
 
 
 def main(argv: list[str] | None = None) -> int:
