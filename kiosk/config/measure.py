@@ -211,6 +211,13 @@ class FacingConfig:
         min=0.2,
         max=60.0,
     )
+    square_on_width_cm: float = setting(
+        0.0,
+        "Calibrated apparent shoulder width of the agent facing the customer square-on "
+        "(kiosk calibrate neutral-posture); 0 = learn it (the widest in the first minute).",
+        min=0.0,
+        max=100.0,
+    )
 
 
 @dataclass(frozen=True)

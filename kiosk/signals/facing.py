@@ -29,10 +29,10 @@ class TorsoYaw:
     first minute of presence, and never less than an adult's 30 cm). A turn counts only as far
     as both agree: the smaller magnitude, with the depth's sign."""
 
-    def __init__(self, relearn_after_s: float = math.inf) -> None:
-        # The agent's square-on shoulder width, learned while they are present.
+    def __init__(self, relearn_after_s: float = math.inf, fixed_cm: float | None = None) -> None:
+        # The agent's square-on shoulder width, learned while they are present (or calibrated).
         self.square_on = LearnedValue(
-            _REFERENCE_WINDOW_S, relearn_after_s, percentile(_REFERENCE_PERCENTILE)
+            _REFERENCE_WINDOW_S, relearn_after_s, percentile(_REFERENCE_PERCENTILE), fixed=fixed_cm
         )
 
     def update(
@@ -71,7 +71,7 @@ class FacingSignal:
         self.config = config
         self.impatience = impatience
         self.cone_deg = cone_deg
-        self.torso = TorsoYaw(signals.relearn_after_away_s)
+        self.torso = TorsoYaw(signals.relearn_after_away_s, config.square_on_width_cm or None)
         dropout_s = signals.dropout_limit_s
         cadence = Cadence(dropout_s)
         self._head_only = Runs(_TOLERANCE_S, dropout_s, cadence)

@@ -157,3 +157,11 @@ def test_reset_starts_a_new_interaction_but_keeps_the_square_on_width():
     assert signal.summary() == {"ratio": None, "head_only_turns": 0}
     assert signal.torso.square_on.value == pytest.approx(40.0)
     assert signal.torso.square_on.settled
+
+
+def test_a_calibrated_square_on_width_is_the_reference_from_the_first_frame():
+    # 40 cm calibrated: shoulders seen 20 cm wide are turned 60 degrees, with no learning
+    torso = TorsoYaw(fixed_cm=40.0)
+    assert torso.update(0.0, 70.0, 20.0) == pytest.approx(60.0, abs=0.1)
+    learning = TorsoYaw()  # the same reading before anything is learned: an adult's 30 cm
+    assert learning.update(0.0, 70.0, 20.0) == pytest.approx(48.2, abs=0.1)
