@@ -39,6 +39,7 @@ from kiosk.storage.recorder import Recorder
 from kiosk.storage.rows import WallClock
 from kiosk.storage.shifts import ShiftSchedule
 from kiosk.storage.writer import StoreWriter
+from kiosk.systemd_notify import SystemdNotifier
 
 log = logging.getLogger(__name__)
 
@@ -238,6 +239,9 @@ def run_kiosk(
         tracker = build_tracker(config.tracker, static_images=not first.sequence)
         stack.callback(tracker.close)
         stats = LoopStats()
+        # Under systemd (Type=notify) the loop reports readiness and feeds the watchdog.
+        notifier = SystemdNotifier.from_environ()
+        stack.callback(notifier.close)
         pipeline = Pipeline(
             config,
             tracker,
@@ -257,6 +261,7 @@ def run_kiosk(
             presses=presses,
             write=write,
             stats=stats,
+            notifier=notifier,
         )
         recorder = open_recorder(config, stack, source=first, parts_stats=stats, pipeline=pipeline)
         if recorder is not None:

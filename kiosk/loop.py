@@ -24,6 +24,7 @@ from kiosk.feedback.leds import Leds
 from kiosk.feedback.pause import PauseState
 from kiosk.pipeline import Pipeline, StepResult
 from kiosk.presence.sensors import PresenceSensor
+from kiosk.systemd_notify import SystemdNotifier
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +92,8 @@ class LoopParts:
     on_frame: Callable[[float, StepResult | None], None] = lambda t_s, step: None
     on_status: Callable[[str, float | None], None] = lambda status, t_s: None
     stats: LoopStats = field(default_factory=LoopStats)
+    # systemd's READY, WATCHDOG (fed per frame, never on a timer), STATUS and STOPPING.
+    notifier: SystemdNotifier = field(default_factory=lambda: SystemdNotifier(None))
 
 
 class _Run:
@@ -131,6 +134,7 @@ class _Run:
             self.status = status
             self.parts.leds.set_status(status, t_s or 0.0)
             self.parts.on_status(status, t_s)
+            self.parts.notifier.status(status)
 
     # -- the source -------------------------------------------------------------------------
     def open(self) -> None:
@@ -280,6 +284,8 @@ class _Run:
                     continue
                 if frame is not None:
                     self.handle(frame, self.clock())
+                    self.parts.notifier.frame(self.clock())
+            self.parts.notifier.stopping()
         finally:
             self.finish()
         return self.stats
