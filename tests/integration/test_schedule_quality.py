@@ -1,6 +1,6 @@
-"""The scheduler loses nothing the signals need: on every built-in scene whose script moves the
-body (conftest.BODY_SCENES; the others move only the head and face, which the scheduler tracks
-on every frame), the verdicts and the nudges from its landmarks (the face every frame, the body
+"""The scheduler loses nothing the signals need: on the built-in scenes made to move the body
+(conftest.BODY_SCENES; the others move only the head and face, which the scheduler tracks on
+every frame), the verdicts and the nudges from its landmarks (the face every frame, the body
 every 0.2 s, twice the default interval, and held between) are the ones every model on every
 frame gives. Both are tracked in one pass (conftest)."""
 
