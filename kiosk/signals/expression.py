@@ -19,7 +19,7 @@ from kiosk.features.expression import POPULATION_NEUTRAL_CM, frown_cm, smile_cm
 from kiosk.features.frame import FrameFeatures
 from kiosk.signals.baseline import LearnedValue
 from kiosk.signals.events import Event, Fault
-from kiosk.signals.runs import Onset, Runs, TimeShare
+from kiosk.signals.runs import Onset, Runs, StillSpell, TimeShare
 
 _FROWN_BREAK_S = 0.5  # a frown that lapses for less than this is the same frown
 _SMOOTH_TAU_S = 0.3  # the blank stare compares values smoothed this much (mesh jitter)
@@ -30,88 +30,6 @@ class ExpressionState:
     expression: str | None  # this frame's: "frown", "smile", "neutral"; None without a face
     frowning_since_s: float | None  # a frown held at least frown_min_s
     blank_since_s: float | None  # a blank stare past blank_stare_s
-
-
-class _Smoothed:
-    """Exponential smoothing in time (not frames), so the frame rate does not count."""
-
-    def __init__(self, tau_s: float) -> None:
-        self.tau_s = tau_s
-        self.value: tuple[float, ...] | None = None
-        self._t_s = 0.0
-
-    def update(self, t_s: float, sample: tuple[float, ...]) -> tuple[float, ...]:
-        if self.value is None:
-            self.value = sample
-        else:
-            weight = 1.0 - math.exp(-(t_s - self._t_s) / self.tau_s)
-            self.value = tuple(
-                v + (s - v) * weight for v, s in zip(self.value, sample, strict=True)
-            )
-        self._t_s = t_s
-        return self.value
-
-
-class _BlankStare:
-    """Spells of a fixed look away from the customer with a still face: each value that must
-    stay put is smoothed, and the spell ends when any moves past its tolerance from where the
-    spell began, on a blink, a look at the customer, a lost face or a dropout."""
-
-    def __init__(self, config: ExpressionConfig, dropout_limit_s: float) -> None:
-        self.config = config
-        self.dropout_limit_s = dropout_limit_s
-        self.onset = Onset("blank_stare")
-        self.reset()
-
-    def reset(self) -> None:
-        self.onset.reset()
-        self.spells = 0
-        self._start_s: float | None = None
-        self._anchor: tuple[float, ...] = ()
-        self._last_s: float | None = None
-        self._smooth = _Smoothed(_SMOOTH_TAU_S)
-
-    def _still(self, values: tuple[float, ...]) -> bool:
-        c, anchor = self.config, self._anchor
-        gaze = math.hypot(values[0] - anchor[0], values[1] - anchor[1])
-        head = max(abs(values[2] - anchor[2]), abs(values[3] - anchor[3]))
-        face = max(abs(values[4] - anchor[4]), abs(values[5] - anchor[5]))
-        return gaze <= c.still_gaze_deg and head <= c.still_head_deg and face <= c.still_face_cm
-
-    def _end(self, end_s: float) -> list[Event]:
-        start_s, self._start_s = self._start_s, None
-        self._smooth = _Smoothed(_SMOOTH_TAU_S)
-        self.onset.reset()
-        if start_s is None or end_s - start_s < self.config.blank_stare_s:
-            return []
-        self.spells += 1
-        return [Event("blank_stare", start_s, end_s - start_s)]
-
-    def update(self, t_s: float, values: tuple[float, ...] | None) -> list[Event]:
-        """`values`: what must stay put (gaze, head, face), None when this frame is no stare."""
-        new: list[Event] = []
-        last_s, self._last_s = self._last_s, t_s
-        if self._start_s is not None and last_s is not None:
-            if t_s - last_s > self.dropout_limit_s:
-                new += self._end(last_s)
-            elif values is None:
-                return self._end(t_s)
-        if values is None:
-            return new
-        smoothed = self._smooth.update(t_s, values)
-        if self._start_s is not None and not self._still(smoothed):
-            new += self._end(t_s)
-            smoothed = self._smooth.update(t_s, values)
-        if self._start_s is None:
-            self._start_s, self._anchor = t_s, smoothed
-        self.onset.update(t_s, self._start_s, t_s - self._start_s >= self.config.blank_stare_s)
-        return new
-
-    def finish(self, t_s: float) -> list[Event]:
-        if self._start_s is None or self._last_s is None:
-            return []
-        end_s = t_s if t_s - self._last_s <= self.dropout_limit_s else self._last_s
-        return self._end(end_s)
 
 
 class ExpressionSignal:
@@ -134,7 +52,9 @@ class ExpressionSignal:
         }
         self._frown = Runs(_FROWN_BREAK_S, self.dropout_limit_s)
         self._frown_onset = Onset("frown")
-        self._blank = _BlankStare(config, self.dropout_limit_s)
+        self._blank = StillSpell(
+            "blank_stare", config.blank_stare_s, self.dropout_limit_s, _SMOOTH_TAU_S, self._still
+        )
         self._frown_share = TimeShare(self.dropout_limit_s)
         self._smile_share = TimeShare(self.dropout_limit_s)
         self.expression: str | None = None
@@ -215,6 +135,14 @@ class ExpressionSignal:
         self._frown_onset.update(t_s, self._frown.start_s, held)
         new += self._blank.update(t_s, self._stare_values(features))
         return new
+
+    def _still(self, values: tuple[float, ...], anchor: tuple[float, ...]) -> bool:
+        """A blank stare's gaze, head and face still within their tolerances."""
+        c = self.config
+        gaze = math.hypot(values[0] - anchor[0], values[1] - anchor[1])
+        head = max(abs(values[2] - anchor[2]), abs(values[3] - anchor[3]))
+        face = max(abs(values[4] - anchor[4]), abs(values[5] - anchor[5]))
+        return gaze <= c.still_gaze_deg and head <= c.still_head_deg and face <= c.still_face_cm
 
     def _stare_values(self, features: FrameFeatures) -> tuple[float, ...] | None:
         """What must stay put during a blank stare; None when this frame is not one (no face,

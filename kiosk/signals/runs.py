@@ -3,10 +3,12 @@ shares of time, and the frame from which a fault is live."""
 
 from __future__ import annotations
 
+import math
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from kiosk.signals.events import Fault, FaultKind
+from kiosk.signals.events import Event, Fault, FaultKind
 
 _CADENCE_GAPS = 9  # frame intervals the typical one is the median of
 
@@ -217,3 +219,91 @@ class Onset:
 
     def reset(self) -> None:
         self._fault = None
+
+
+class Smoothed:
+    """Exponential smoothing over `tau_s` seconds (not frames), so the frame rate does not
+    count: each value moves toward the sample by 1 - exp(-dt / tau_s)."""
+
+    def __init__(self, tau_s: float) -> None:
+        self.tau_s = tau_s
+        self.value: tuple[float, ...] | None = None
+        self._t_s = 0.0
+
+    def update(self, t_s: float, sample: tuple[float, ...]) -> tuple[float, ...]:
+        if self.value is None:
+            self.value = sample
+        else:
+            weight = 1.0 - math.exp(-(t_s - self._t_s) / self.tau_s)
+            self.value = tuple(
+                v + (s - v) * weight for v, s in zip(self.value, sample, strict=True)
+            )
+        self._t_s = t_s
+        return self.value
+
+
+class StillSpell:
+    """Spells during which some values hold still: they are smoothed (`tau_s`, against the
+    mesh's jitter) and compared, by `still(values, anchor)`, with where the spell began. A
+    spell ends when they move, on a frame that cannot be one (`values` None) or at a dropout;
+    it is the fault `kind` from the frame it has lasted `limit_s`, and an event of that kind
+    when it ends having lasted that long. After a move, a new spell starts from the frame's
+    own values. The caller skips frames whose time does not increase."""
+
+    def __init__(
+        self,
+        kind: FaultKind,
+        limit_s: float,
+        dropout_limit_s: float,
+        tau_s: float,
+        still: Callable[[tuple[float, ...], tuple[float, ...]], bool],
+    ) -> None:
+        self.kind = kind
+        self.limit_s = limit_s
+        self.dropout_limit_s = dropout_limit_s
+        self.tau_s = tau_s
+        self.still = still
+        self.onset = Onset(kind)
+        self.reset()
+
+    def reset(self) -> None:
+        self.onset.reset()
+        self.spells = 0
+        self.start_s: float | None = None  # the spell under way (None: none)
+        self._anchor: tuple[float, ...] = ()
+        self._last_s: float | None = None
+        self._smooth = Smoothed(self.tau_s)
+
+    def _end(self, end_s: float) -> list[Event]:
+        start_s, self.start_s = self.start_s, None
+        self._smooth = Smoothed(self.tau_s)
+        self.onset.reset()
+        if start_s is None or end_s - start_s < self.limit_s:
+            return []
+        self.spells += 1
+        return [Event(self.kind, start_s, end_s - start_s)]
+
+    def update(self, t_s: float, values: tuple[float, ...] | None) -> list[Event]:
+        new: list[Event] = []
+        last_s, self._last_s = self._last_s, t_s
+        if self.start_s is not None and last_s is not None:
+            if t_s - last_s > self.dropout_limit_s:
+                new += self._end(last_s)
+            elif values is None:
+                return self._end(t_s)
+        if values is None:
+            return new
+        smoothed = self._smooth.update(t_s, values)
+        if self.start_s is not None and not self.still(smoothed, self._anchor):
+            new += self._end(t_s)
+            smoothed = self._smooth.update(t_s, values)
+        if self.start_s is None:
+            self.start_s, self._anchor = t_s, smoothed
+        self.onset.update(t_s, self.start_s, t_s - self.start_s >= self.limit_s)
+        return new
+
+    def finish(self, t_s: float) -> list[Event]:
+        if self.start_s is None or self._last_s is None:
+            return []
+        end_s = t_s if t_s - self._last_s <= self.dropout_limit_s else self._last_s
+        return self._end(end_s)
