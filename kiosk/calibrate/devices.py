@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from kiosk import gpio
 from kiosk.calibrate.result import Calibration
 from kiosk.config import Config
+from kiosk.config.fields import setting_bounds
 from kiosk.errors import ConfigError
 from kiosk.feedback.leds import ANIMATE_INTERVAL_S, CUE_AREAS, STATUS_LOOKS, build_leds
 from kiosk.presence.sensors import DistancePresence, open_presence
@@ -240,11 +241,6 @@ def near_cm_advice(distances_cm: list[float], near_cm: float, bounds: tuple) -> 
     )
 
 
-def _field_bounds(obj, key: str) -> tuple:
-    meta = next(f.metadata for f in dataclasses.fields(obj) if f.name == key)
-    return meta.get("min"), meta.get("max")
-
-
 def _open_presence_like_run(config: Config, source: str | None, pin_factory):
     spec = source or config.camera.source
     scenario = get_scenario(spec.removeprefix("scene:")) if spec.startswith("scene:") else None
@@ -321,7 +317,7 @@ def test_presence(
     cal.lines += _presence_summary(config, presence.name, readings)
     if distance:
         cms = [r.distance_cm for r in readings if r.distance_cm is not None]
-        advice = near_cm_advice(cms, pcfg.near_cm, _field_bounds(pcfg, "near_cm"))
+        advice = near_cm_advice(cms, pcfg.near_cm, setting_bounds(pcfg, "near_cm"))
         if advice is not None:
             cal.lines.append(advice.line)
             if advice.near_cm is not None and advice.near_cm != pcfg.near_cm:

@@ -8,7 +8,6 @@ file is left beside it.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import logging
 import math
@@ -23,6 +22,7 @@ from typing import Any
 
 from kiosk.calibrate.result import Calibration
 from kiosk.config import Config
+from kiosk.config.fields import setting_bounds
 from kiosk.errors import StorageError
 from kiosk.storage.rows import iso
 from kiosk.storage.schema import VERSION
@@ -183,11 +183,6 @@ def _section(config: Config, section: str) -> Any:
     return obj
 
 
-def _bounds(obj: Any, key: str) -> tuple[float | None, float | None]:
-    meta = next(f.metadata for f in dataclasses.fields(obj) if f.name == key)
-    return meta.get("min"), meta.get("max")
-
-
 def _up_to_5(value: float) -> float:
     return float(math.ceil(value / 5.0 - 1e-9) * 5)
 
@@ -207,7 +202,7 @@ class _Proposals:
     def propose(self, section: str, key: str, value: float, reason: str) -> None:
         obj = _section(self.config, section)
         current = getattr(obj, key)
-        low, high = _bounds(obj, key)
+        low, high = setting_bounds(obj, key)
         value = round(value, 3)
         if high is not None and value > high:
             value = float(high)

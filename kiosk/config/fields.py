@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import field
+from dataclasses import field, fields
 from typing import Any
 
 
@@ -25,3 +25,9 @@ def setting(
 def nested(factory: Any, doc: str) -> Any:
     """A sub-table (`[section.name]`) whose defaults come from `factory()`."""
     return field(default_factory=factory, metadata={"doc": doc})
+
+
+def setting_bounds(section: Any, key: str) -> tuple[float | None, float | None]:
+    """The documented (min, max) of `key` in a config section object (None: unbounded)."""
+    meta = next(f.metadata for f in fields(section) if f.name == key)
+    return meta.get("min"), meta.get("max")
