@@ -190,8 +190,8 @@ class EyeContactConfig:
     neutral_iris_right: float = setting(
         -0.007,
         "The agent's iris offset toward the image's right from the middle of the eye's corners, "
-        "in eye widths, when looking at the camera (for a calibrated agent; no tool measures it "
-        "yet; the default is the mean of real people).",
+        "in eye widths, when looking at the camera (`kiosk calibrate customer-target` measures "
+        "it; the default is the mean of real people).",
         min=-0.3,
         max=0.3,
     )
