@@ -365,8 +365,11 @@ class SceneRig:
         labels = np.zeros((self.height, self.width), dtype=np.int32)
         order = np.argsort(-depth_cm[tri].mean(axis=1))  # far first, near drawn over it
         fixed = np.round(dst * 16).astype(np.int32)  # 4 bits of sub-pixel precision
-        for t in order[usable[order]]:
-            cv2.fillConvexPoly(labels, fixed[t], int(t) + 1, lineType=cv2.LINE_8, shift=4)
+        drawn_order = order[usable[order]]
+        fill = cv2.fillConvexPoly
+        labelled = zip(list(fixed[drawn_order]), (drawn_order + 1).tolist(), strict=True)
+        for corners, label in labelled:
+            fill(labels, corners, label, cv2.LINE_8, 4)
         identity = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]])
         coefficients = np.concatenate([identity[None], affine])  # (M + 1, 3, 2)
         xs, ys = self._pixel_grid()
