@@ -77,7 +77,9 @@ def parse_since(raw: str | None) -> datetime:
 def parse_limit(raw: str | None) -> int:
     if raw is None:
         return DEFAULT_LIMIT
-    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
-    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_LIMIT:
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses. Their length is
+    # checked before int(), which raises past 4300 digits: a longer number is out of range.
+    digits = raw.lstrip("0") if raw.isascii() and raw.isdigit() else ""
+    if not 1 <= len(digits) <= len(str(MAX_LIMIT)) or int(digits) > MAX_LIMIT:
         abort(400, f"limit={raw!r} must be a whole number from 1 to {MAX_LIMIT}")
-    return int(raw)
+    return int(digits)

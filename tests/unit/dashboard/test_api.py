@@ -63,8 +63,9 @@ def test_a_since_without_an_offset_is_utc_and_an_unencoded_plus_still_reads(logg
     assert plus["since"] == "2020-01-02T02:04:05.000+00:00"
 
 
-def test_limit_caps_the_number_of_interactions_oldest_first(logged_in, store):
-    body = logged_in.get("/api/interactions?since=2000-01-01T00:00:00Z&limit=4").json
+@pytest.mark.parametrize("limit", ["4", "0004", "0" * 5000 + "4"])
+def test_limit_caps_the_number_of_interactions_oldest_first(logged_in, store, limit):
+    body = logged_in.get(f"/api/interactions?since=2000-01-01T00:00:00Z&limit={limit}").json
     everything = store.interactions(datetime(2000, 1, 1, tzinfo=UTC), "counter-1", 5000)
     assert [i["id"] for i in body["interactions"]] == [i["id"] for i in everything[:4]]
 
@@ -82,6 +83,9 @@ def test_limit_caps_the_number_of_interactions_oldest_first(logged_in, store):
         ("since=2026-01-01&limit=-3", "from 1 to 5000"),
         ("since=2026-01-01&limit=ten", "from 1 to 5000"),
         ("since=2026-01-01&limit=%C2%B2", "from 1 to 5000"),
+        # Past the 4300 digits int() reads, with and without leading zeros.
+        ("since=2026-01-01&limit=" + "9" * 5000, "from 1 to 5000"),
+        ("since=2026-01-01&limit=" + "0" * 5000 + "6000", "from 1 to 5000"),
     ],
 )
 def test_a_bad_since_or_limit_is_a_400_that_says_what_is_wrong(logged_in, query, words):
