@@ -1,5 +1,5 @@
 """What every dashboard view needs from the app: the store, the config, this counter's name,
-and a shift looked up by id with a 404 for one that does not exist."""
+and a shift looked up by id with a 404 for one that does not exist or is another counter's."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def get_counter() -> str:
 
 
 def load_shift(shift_id: int) -> dict:
-    shift = get_store().shift(shift_id) if 0 < shift_id <= MAX_ID else None
+    shift = get_store().shift(shift_id, get_counter()) if 0 < shift_id <= MAX_ID else None
     if shift is None:
         abort(404, f"there is no shift {shift_id}")
     return shift

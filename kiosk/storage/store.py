@@ -200,8 +200,12 @@ class Store:
         )
         return [_shift_item(item) for item in items]
 
-    def shift(self, shift_id: int) -> dict[str, Any] | None:
-        items = self._shift_items("s.id = ?", (shift_id,), 1)
+    def shift(self, shift_id: int, counter: str | None = None) -> dict[str, Any] | None:
+        """One shift's record; None when there is no such shift, or it is another counter's
+        (a database may hold several counters' records)."""
+        items = self._shift_items(
+            "s.id = ? AND (? IS NULL OR s.counter = ?)", (shift_id, counter, counter), 1
+        )
         if not items:
             return None
         totals = self._rows(

@@ -321,3 +321,26 @@ def test_an_offline_kiosk_reads_as_offline(tmp_path, store):
     log_in_directly(client, old)
     assert client.get("/api/status").json["status"] == "offline"
     old.close()
+
+
+def test_another_counters_shift_is_a_404_on_its_page_csv_and_api(tmp_path, store):
+    """A site may gather several counters' records in one database: this dashboard serves its
+    own counter's ([counter] name) and no other's."""
+    from kiosk.storage.sample import fill_sample
+    from kiosk.storage.store import Store
+
+    path = tmp_path / "site.db"
+    fill_sample(path, now=datetime.now(UTC), days=1)
+    fill_sample(path, now=datetime.now(UTC), counter="counter-2", days=1)
+    both = Store.open(path)
+    both.add_user("ana", store.user_password_hash("ana"))
+    client = create_app(both, make_config(tmp_path)).test_client()
+    log_in_directly(client, both)
+    [own] = both.shifts("counter-1")
+    [other] = both.shifts("counter-2")
+    for route in ("/shifts/{}", "/shifts/{}.csv", "/api/shifts/{}"):
+        assert client.get(route.format(own["id"])).status_code == 200
+        response = client.get(route.format(other["id"]))
+        assert response.status_code == 404
+        assert "counter-2" not in response.text
+    both.close()

@@ -326,3 +326,17 @@ def test_an_unwritable_data_folder_is_one_line_that_says_what_to_set(tmp_path):
     blocked.write_text("")
     with pytest.raises(StorageError, match=r"set \[storage\] path"):
         Store.open(blocked / "kiosk.db", create=True)  # a file where the folder should be
+
+
+def test_a_shift_asked_for_with_a_counter_is_found_only_if_it_is_that_counters(tmp_path):
+    path = tmp_path / "k.db"
+    for counter in ("counter-1", "counter-2"):
+        recorder, writer = make_writer(path, counter=counter)
+        recorder.record(interaction(0.0, 30.0, eye=0.5))
+        writer.close()
+    store = Store.open(path)
+    [own] = store.shifts("counter-1")
+    [other] = store.shifts("counter-2")
+    assert store.shift(own["id"], "counter-1")["shift"]["counter"] == "counter-1"
+    assert store.shift(other["id"], "counter-1") is None
+    assert store.shift(other["id"])["shift"]["counter"] == "counter-2"  # no counter: any
