@@ -171,7 +171,9 @@ def check_csrf() -> None:
     """Every POST carries the session's token: a missing or different one is a 400."""
     expected = session.get(CSRF_FIELD)
     sent = request.form.get(CSRF_FIELD, "")
-    if not expected or not sent or not hmac.compare_digest(str(expected), sent):
+    # Compared as bytes: compare_digest refuses a str with non-ASCII characters (a TypeError,
+    # so a 500), and a forged token may hold any.
+    if not expected or not sent or not hmac.compare_digest(str(expected).encode(), sent.encode()):
         abort(400, "the form's security token is missing or stale: reload the page and retry")
 
 
