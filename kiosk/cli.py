@@ -186,6 +186,47 @@ def _build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--repeats", type=int, help=argparse.SUPPRESS)  # the old bench's; unused
     bench.add_argument("--config", metavar="FILE", help="TOML configuration file")
 
+    soak = commands.add_parser(
+        "soak",
+        help="a scene replayed through the live loop for a shift: memory and frame time",
+        description="Track a scene once with the real models, then replay its landmarks as "
+        "fast as they go through the live loop (pipeline, the scene's customer, nudge rules, "
+        "mock LEDs, a fresh shift database) for HOURS of simulated time, and compare memory and "
+        "time per frame at the end with the first simulated hour. Exits 1 when a limit is "
+        "broken or a record is missing.",
+    )
+    soak.add_argument(
+        "--source",
+        metavar="scene:NAME",
+        default="scene:counter_shift",
+        help="the scene to replay (default: scene:counter_shift)",
+    )
+    soak.add_argument("--hours", default="8", metavar="H", help="simulated hours (default 8)")
+    soak.add_argument("--fps", metavar="F", help="frame rate (default: [camera] fps)")
+    soak.add_argument(
+        "--models",
+        action="store_true",
+        help="track every loop with MediaPipe instead of replaying its landmarks (slow; for "
+        "short soaks)",
+    )
+    soak.add_argument(
+        "--db", metavar="PATH", help="keep the database here (a new file; default: temporary)"
+    )
+    soak.add_argument(
+        "--max-growth-mb",
+        default="5",
+        metavar="MB",
+        help="memory growth allowed after the first hour (default 5)",
+    )
+    soak.add_argument(
+        "--max-slowdown",
+        default="1.25",
+        metavar="X",
+        help="last hour's median time per frame over the first hour's (default 1.25)",
+    )
+    soak.add_argument("--json", action="store_true", help="print one JSON object to stdout")
+    soak.add_argument("--config", metavar="FILE", help="TOML configuration file")
+
     accuracy = commands.add_parser(
         "accuracy",
         help="head pose and eye contact on labelled real photos",
@@ -412,6 +453,34 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_soak(args: argparse.Namespace) -> int:
+    from kiosk import soak
+
+    hours = soak.number("--hours", args.hours)
+    fps = soak.number("--fps", args.fps) if args.fps is not None else None
+    max_growth_mb = soak.number("--max-growth-mb", args.max_growth_mb, strict=False)
+    max_slowdown = soak.number("--max-slowdown", args.max_slowdown, minimum=1.0, strict=False)
+    soak.scenario_of(args.source)  # a bad name fails before the configuration is read
+    config = load_config(args.config)
+    result = soak.run_soak(
+        config,
+        source=args.source,
+        hours=hours,
+        fps=fps,
+        models=args.models,
+        db_path=args.db,
+        max_growth_mb=max_growth_mb,
+        max_slowdown=max_slowdown,
+        progress=lambda message: print(f"soak: {message}", file=sys.stderr, flush=True),
+    )
+    if args.json:
+        print(json.dumps(result, allow_nan=False))
+    else:
+        for line in soak.describe(result):
+            print(line)
+    return 0 if result["passed"] else 1
+
+
 def _cmd_accuracy(args: argparse.Namespace) -> int:
     from kiosk import accuracy
 
@@ -449,6 +518,7 @@ _COMMANDS = {
     "run": _cmd_run,
     "scene": _cmd_scene,
     "bench": _cmd_bench,
+    "soak": _cmd_soak,
     "serve": _cmd_serve,
     "user": lambda args: _admin().cmd_user(args),
     "token": lambda args: _admin().cmd_token(args),
