@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from kiosk.camera.open import open_source
 from kiosk.camera.scene import SceneSource
 from kiosk.camera.types import Frame, FrameSource
 from kiosk.config import CameraConfig, Config, TrackerConfig
-from kiosk.errors import ConfigError, OutputError, SourceError
+from kiosk.errors import CameraUnavailableError, ConfigError, OutputError, SourceError
 from kiosk.feedback.button import KeyboardPause, PauseButton
 from kiosk.feedback.leds import build_leds
 from kiosk.feedback.pause import PauseState
@@ -176,6 +177,16 @@ def _leds_factory(backend: str, pin_factory):
     return gpio.pin_factory(backend)
 
 
+@dataclass(frozen=True)
+class CameraToCome:
+    """What the run knows of a live camera it could not open at start: its name and rate."""
+
+    name: str
+    fps: float
+    live: bool = True
+    sequence: bool = True
+
+
 def run_kiosk(
     config: Config,
     *,
@@ -217,9 +228,16 @@ def run_kiosk(
             else:
                 button = PauseButton(config.pause.pin, presses.press, pin_factory=factory)
             stack.callback(button.close)
-        first = open_frame_source(spec, config)
-        stack.callback(first.close)
-        opened = [first]
+        try:
+            first: FrameSource | CameraToCome = open_frame_source(spec, config)
+            stack.callback(first.close)
+            opened = [first]
+        except CameraUnavailableError as exc:
+            # Not there yet (unplugged, not detected): the loop starts in the camera fault, says
+            # so on the status LED and the dashboard, and opens it when it comes.
+            log.error("%s; the kiosk starts without it and keeps trying", exc)
+            first = CameraToCome(spec, config.camera.fps)
+            opened = []
 
         def open_source() -> FrameSource:
             if opened:
@@ -277,7 +295,7 @@ def open_recorder(
     config: Config,
     stack: ExitStack,
     *,
-    source: FrameSource,
+    source: FrameSource | CameraToCome,
     parts_stats: LoopStats,
     pipeline: Pipeline,
 ) -> Recorder | None:

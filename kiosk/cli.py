@@ -306,10 +306,17 @@ def _report(stats) -> str:
         text += f", LED lit {median:.0f} ms (median), {latencies[-1]:.0f} ms (max) after capture"
     if stats.camera_faults:
         text += f", {stats.camera_faults} camera fault(s)"
+    if stats.bad_frames:
+        text += f", {stats.bad_frames} unusable frame(s) skipped"
+    if stats.model_errors:
+        text += f", {stats.model_errors} frame(s) the models failed on"
     return text
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    # First of all: a SIGTERM while MediaPipe is imported and the models load is a clean stop
+    # too (the loop sees the flag before its first frame and closes what was opened).
+    stop = _stop_on_signals()
     from kiosk import app
 
     config = load_config(args.config)
@@ -319,7 +326,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         leds_backend=args.leds,
         events_path=args.events,
         realtime=args.realtime,
-        stop=_stop_on_signals(),
+        stop=stop,
     )
     print(_report(stats), flush=True)
     return 0

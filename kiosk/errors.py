@@ -24,6 +24,11 @@ class CameraStoppedError(SourceError):
     """A live camera stopped delivering frames."""
 
 
+class CameraUnavailableError(SourceError):
+    """A live camera that is set up but cannot be opened now (unplugged, not detected, busy):
+    the live loop shows the camera fault and keeps retrying instead of exiting."""
+
+
 class TrackerError(KioskError):
     """The landmark models cannot be created or run."""
 
@@ -38,6 +43,11 @@ class GpioError(KioskError):
 
 class StorageError(KioskError):
     """The shift database cannot be opened, read or written: path, permissions, a newer schema."""
+
+
+class StorageBusyError(StorageError):
+    """The shift database is there and usable but cannot be written now (locked by another
+    process, the disk full): the live loop keeps its records in memory and tries again."""
 
 
 class AuthError(KioskError):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import math
 import threading
 import time
 from collections import Counter, deque
@@ -17,9 +18,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from kiosk.camera.latest import LatestFrameReader
 from kiosk.camera.types import Frame, FrameSource
-from kiosk.errors import SourceError
+from kiosk.errors import CameraStoppedError, CameraUnavailableError, SourceError, TrackerError
 from kiosk.feedback.leds import Leds
 from kiosk.feedback.pause import PauseState
 from kiosk.pipeline import Pipeline, StepResult
@@ -30,6 +33,14 @@ log = logging.getLogger(__name__)
 
 RETRY_DELAYS_S = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
 _POLL_S = 0.1  # how often a waiting loop looks at the stop flag
+_ALIVE_EVERY_S = 1.0  # while retrying a camera, the loop tells systemd it is alive this often
+# A live camera that delivers only unusable frames (empty, the wrong shape or type, a timestamp
+# that is not a number) this long is treated as a stopped camera and reopened.
+BAD_FRAMES_FAULT_S = 5.0
+# The models failing on every frame this long ends the run with an error (systemd restarts the
+# service, which loads them afresh); a failure now and then only skips its frame.
+MODEL_FAULT_S = 60.0
+_ERROR_LOG_EVERY_S = 60.0
 
 
 class Presses:
@@ -57,6 +68,8 @@ class LoopStats:
     processed: int = 0
     paused_frames: int = 0
     dropped: int = 0
+    bad_frames: int = 0  # unusable frames skipped (empty, wrong shape or type, bad timestamp)
+    model_errors: int = 0  # frames the models (or the pipeline) failed on, skipped
     camera_faults: int = 0
     interactions: int = 0
     nudges_by_cue: Counter = field(default_factory=Counter)
@@ -120,6 +133,9 @@ class _Run:
         self.reader: LatestFrameReader | None = None
         self.frames = None
         self._pace_anchor: tuple[float, float] | None = None
+        self._good_frame_s = clock()  # the last usable frame (or the source's opening)
+        self._model_ok_s = clock()  # the last frame the models went through
+        self._logged_s: dict[str, float] = {}
 
     # -- records and LEDs -------------------------------------------------------------------
     def emit(self, records) -> None:
@@ -139,6 +155,7 @@ class _Run:
     # -- the source -------------------------------------------------------------------------
     def open(self) -> None:
         self.source = self.parts.open_source()
+        self._good_frame_s = self.clock()
         self.frame_interval_s = 1.0 / self.source.fps
         if self.source.live:
             self.reader = LatestFrameReader(self.source)
@@ -188,7 +205,7 @@ class _Run:
         recovered = False
         for attempt in itertools.count():
             delay_s = self.retry_delays_s[min(attempt, len(self.retry_delays_s) - 1)]
-            if self.stop.wait(delay_s):
+            if self._wait_alive(delay_s):
                 break
             try:
                 self.open()
@@ -214,6 +231,61 @@ class _Run:
         )
         return recovered
 
+    def _wait_alive(self, delay_s: float) -> bool:
+        """Wait `delay_s` (True if stopped meanwhile), telling systemd the loop is alive: it is
+        retrying a camera, not hung, so the watchdog must not restart it (a camera that hangs
+        without an error still starves it)."""
+        end_s = self.clock() + delay_s
+        while True:
+            self.parts.notifier.frame(self.clock())
+            left_s = end_s - self.clock()
+            if left_s <= 0:
+                return self.stop.is_set()
+            if self.stop.wait(min(left_s, _ALIVE_EVERY_S)):
+                return True
+
+    def _log_sparsely(self, what: str, message: str, *args, exc_info: bool = False) -> None:
+        now = self.clock()
+        if now - self._logged_s.get(what, -math.inf) >= _ERROR_LOG_EVERY_S:
+            self._logged_s[what] = now
+            log.error(message, *args, exc_info=exc_info)
+
+    def usable(self, frame: Frame) -> bool:
+        """False (counted, logged sparingly) for a frame nothing can be measured on; raises
+        CameraStoppedError when a live camera has sent nothing else for BAD_FRAMES_FAULT_S."""
+        problem = frame_problem(frame)
+        now = self.clock()
+        if problem is None:
+            self._good_frame_s = now
+            return True
+        self.stats.bad_frames += 1
+        self._log_sparsely("frame", "unusable frame skipped: %s", problem)
+        live = self.source is not None and self.source.live
+        if live and now - self._good_frame_s >= BAD_FRAMES_FAULT_S:
+            raise CameraStoppedError(
+                f"the camera sent only unusable frames for {BAD_FRAMES_FAULT_S:g} s ({problem})"
+            )
+        return False
+
+    def step(self, frame: Frame, present: bool | None) -> StepResult | None:
+        """The pipeline's step; a failure of the models skips the frame (the signals see a
+        dropped frame), and failing on every frame for MODEL_FAULT_S ends the run."""
+        try:
+            step = self.parts.pipeline.step(frame, present)
+        except Exception as exc:
+            self.stats.model_errors += 1
+            self._log_sparsely(
+                "model", "the pipeline failed on a frame (skipped): %s", exc, exc_info=True
+            )
+            if self.clock() - self._model_ok_s >= MODEL_FAULT_S:
+                raise TrackerError(
+                    f"the models failed on every frame for {MODEL_FAULT_S:g} s ({exc}); "
+                    "restarting the service loads them afresh"
+                ) from exc
+            return None
+        self._model_ok_s = self.clock()
+        return step
+
     # -- one frame --------------------------------------------------------------------------
     def handle(self, frame: Frame, got_s: float) -> None:
         parts = self.parts
@@ -238,7 +310,7 @@ class _Run:
             self.last_t_s = t_s
             parts.on_frame(t_s, None)
             return  # dropped unprocessed: nothing computed, only counted
-        step = parts.pipeline.step(frame, parts.presence.present(t_s))
+        step = self.step(frame, parts.presence.present(t_s))
         if step is None:
             return
         self.stats.processed += 1
@@ -269,26 +341,40 @@ class _Run:
         self.emit(records)
 
     def run(self) -> LoopStats:
-        self.open()
         try:
-            while not self.stop.is_set():
-                try:
-                    frame = self.next_frame()
-                except StopIteration:
-                    break
-                except SourceError as exc:
-                    if self.source is None or not self.source.live:
-                        raise
-                    if not self.camera_fault(exc):
-                        break
-                    continue
-                if frame is not None:
-                    self.handle(frame, self.clock())
-                    self.parts.notifier.frame(self.clock())
+            if self._open_first():
+                self._frames()
             self.parts.notifier.stopping()
         finally:
             self.finish()
         return self.stats
+
+    def _open_first(self) -> bool:
+        """Open the source; a camera that is not there yet is a camera fault, retried like one
+        that stops (False: stopped while waiting for it)."""
+        try:
+            self.open()
+        except CameraUnavailableError as exc:
+            return self.camera_fault(exc)
+        return True
+
+    def _frames(self) -> None:
+        while not self.stop.is_set():
+            try:
+                frame = self.next_frame()
+                if frame is not None and not self.usable(frame):
+                    continue
+            except StopIteration:
+                break
+            except SourceError as exc:
+                if self.source is None or not self.source.live:
+                    raise
+                if not self.camera_fault(exc):
+                    break
+                continue
+            if frame is not None:
+                self.handle(frame, self.clock())
+                self.parts.notifier.frame(self.clock())
 
     def finish(self) -> None:
         parts = self.parts
@@ -315,3 +401,21 @@ def run_loop(
     """Run until the source ends or `stop` is set; returns counts for the closing report."""
     run = _Run(parts, stop or threading.Event(), realtime, on_step, clock, retry_delays_s)
     return run.run()
+
+
+def frame_problem(frame: Frame) -> str | None:
+    """Why nothing can be measured on `frame` (None: it is usable). A camera or a decoder can
+    hand over an empty or torn buffer, or a timestamp that is not a number (frames whose time
+    repeats or runs backwards are the pipeline's to skip)."""
+    rgb = frame.rgb
+    if not isinstance(rgb, np.ndarray):
+        return f"no image ({type(rgb).__name__})"
+    if rgb.ndim != 3 or rgb.shape[2] != 3:
+        return f"not an RGB image (shape {rgb.shape})"
+    if rgb.dtype != np.uint8:
+        return f"not 8-bit (dtype {rgb.dtype})"
+    if rgb.size == 0:
+        return f"empty ({rgb.shape[1]}x{rgb.shape[0]})"
+    if not math.isfinite(frame.t_s):
+        return f"timestamp {frame.t_s!r}"
+    return None

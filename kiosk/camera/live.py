@@ -14,7 +14,7 @@ import cv2
 
 from kiosk.camera.types import Frame
 from kiosk.config import CameraConfig
-from kiosk.errors import CameraStoppedError, SourceError
+from kiosk.errors import CameraStoppedError, CameraUnavailableError, SourceError
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ class PiCameraSource:
         try:
             self._camera = Picamera2()
         except (IndexError, RuntimeError) as exc:
-            raise SourceError(
+            raise CameraUnavailableError(
                 f"no Camera Module found ({exc}); check the ribbon cable and "
                 '"rpicam-hello --list-cameras"'
             ) from None
@@ -89,7 +89,8 @@ class UsbCameraSource:
         self._stall_timeout_s = config.stall_timeout_s
         self._capture = cv2.VideoCapture(device_index)
         if not self._capture.isOpened():
-            raise SourceError(
+            self._capture.release()
+            raise CameraUnavailableError(
                 f"cannot open USB camera {device_index} (/dev/video{device_index}); "
                 'is it plugged in and not used by another program? ("v4l2-ctl --list-devices")'
             )

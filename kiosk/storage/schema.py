@@ -271,6 +271,11 @@ def migrate(conn: sqlite3.Connection, *, upto: int = VERSION) -> int:
         # One transaction per step: a migration interrupted half way leaves the old version.
         conn.execute("BEGIN IMMEDIATE")
         try:
+            if schema_version(conn) >= version:
+                # Another connection (kiosk serve and kiosk run starting together on a new
+                # database) took this step while this one waited for the write lock.
+                conn.execute("COMMIT")
+                continue
             for statement in script.split(";"):
                 if statement.strip():
                     conn.execute(statement)

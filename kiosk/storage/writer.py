@@ -7,16 +7,18 @@ is written with the next one; the live loop never stops for storage.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from kiosk.errors import StorageBusyError
 from kiosk.storage.db import connect
 from kiosk.storage.recorder import MINUTE_FIELDS, Batch, Op, Recorder
 from kiosk.storage.rows import interaction_metrics, iso
@@ -78,7 +80,6 @@ class StoreWriter:
         self.flush_s = flush_s
         self.counters = counters
         self.clock = clock
-        self.conn = connect(self.path, create=True)
         self._shift_ids: dict[tuple[str, str], int] = {}
         self._pending = Batch()
         self._failing_since: float | None = None
@@ -86,25 +87,41 @@ class StoreWriter:
         self.dropped = 0
         self.written = 0
         self._retained_s = time.monotonic()
-        self._apply_retention()
-        with self._transaction():
-            self.run_id = self.conn.execute(
-                "INSERT INTO runs (counter, site, source, started_utc) VALUES (?, ?, ?, ?)",
-                (self.counter, site, source, iso(self.clock())),
-            ).lastrowid
+        self._started = self.clock()
+        self.run_id: int | None = None
+        # A database that is locked or on a full disk now is opened (and the run recorded) by
+        # the writer's thread once it can be; anything else wrong with it is an error now.
+        self.conn: sqlite3.Connection | None = None
+        try:
+            self._open()
+        except (StorageBusyError, sqlite3.Error) as exc:
+            self._failed(exc)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="kiosk-storage", daemon=True)
         self._thread.start()
+
+    def _open(self) -> None:
+        """Connect, apply retention and record the run: once, when the database allows it."""
+        if self.conn is None:
+            self.conn = connect(self.path, create=True)
+            self._apply_retention()
+        if self.run_id is None:
+            with self._transaction():
+                self.run_id = self.conn.execute(
+                    "INSERT INTO runs (counter, site, source, started_utc) VALUES (?, ?, ?, ?)",
+                    (self.counter, self.site, self.source, iso(self._started)),
+                ).lastrowid
 
     # -- the thread -------------------------------------------------------------------------
     def _run(self) -> None:
         while not self._stop.wait(self.flush_s):
             self.flush()
-            if time.monotonic() - self._retained_s >= _RETENTION_EVERY_S:
+            if self.conn is not None and time.monotonic() - self._retained_s >= _RETENTION_EVERY_S:
                 self._retained_s = time.monotonic()
                 self._apply_retention()
 
     def _apply_retention(self) -> None:
+        assert self.conn is not None
         try:
             deleted = delete_older_than(self.conn, self.clock() - self.retention)
         except sqlite3.Error as exc:
@@ -117,20 +134,11 @@ class StoreWriter:
         """Write everything recorded so far; False (kept for later) if the database refused."""
         batch = self._pending.merge_into(self.recorder.drain())
         try:
+            self._open()
             self._write(batch)
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, StorageBusyError) as exc:
             self._pending = self._bound(batch)
-            now = time.monotonic()
-            if self._failing_since is None:
-                self._failing_since = now
-            if now - self._logged_s >= _ERROR_LOG_EVERY_S:
-                self._logged_s = now
-                log.error(
-                    "storage: cannot write %s (%s); %d record(s) kept in memory and retried",
-                    self.path,
-                    exc,
-                    len(self._pending),
-                )
+            self._failed(exc)
             return False
         if self._failing_since is not None:
             log.warning(
@@ -141,6 +149,19 @@ class StoreWriter:
         self.written += len(batch)
         return True
 
+    def _failed(self, exc: Exception) -> None:
+        now = time.monotonic()
+        if self._failing_since is None:
+            self._failing_since = now
+        if now - self._logged_s >= _ERROR_LOG_EVERY_S:
+            self._logged_s = now
+            log.error(
+                "storage: cannot write %s (%s); %d record(s) kept in memory and retried",
+                self.path,
+                exc,
+                len(self._pending),
+            )
+
     def _bound(self, batch: Batch) -> Batch:
         excess = len(batch) - MAX_PENDING
         if excess > 0:
@@ -150,17 +171,21 @@ class StoreWriter:
         return batch
 
     # -- SQL --------------------------------------------------------------------------------
-    def _transaction(self):
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """BEGIN IMMEDIATE ... COMMIT; rolled back on any error, a failed COMMIT (a full disk)
+        included, so the connection is never left inside a transaction it cannot end."""
         conn = self.conn
-
-        class _Tx:
-            def __enter__(self):
-                conn.execute("BEGIN IMMEDIATE")
-
-            def __exit__(self, kind, value, tb):
-                conn.execute("COMMIT" if kind is None else "ROLLBACK")
-
-        return _Tx()
+        assert conn is not None
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+            raise
 
     def _shift_id(self, span: ShiftSpan, new_ids: dict[tuple[str, str], int]) -> int:
         key = (span.name, iso(span.start))
@@ -242,15 +267,18 @@ class StoreWriter:
         self._thread.join()
         batch = self._pending.merge_into(self.recorder.drain())
         try:
+            self._open()
+            assert self.conn is not None
             self._write(batch, final_status="stopped")
             with self._transaction():
                 self.conn.execute(
                     "UPDATE runs SET ended_utc = ? WHERE id = ?", (iso(self.clock()), self.run_id)
                 )
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, StorageBusyError) as exc:
             log.error("storage: %d record(s) could not be written at the end: %s", len(batch), exc)
         finally:
-            self.conn.close()
+            if self.conn is not None:
+                self.conn.close()
         if self.dropped:
             log.error(
                 "storage: %d record(s) were dropped while the database was unwritable", self.dropped
