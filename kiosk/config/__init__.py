@@ -9,6 +9,7 @@ from kiosk.config.conduct import (
     GreetingConfig,
     StiffnessConfig,
 )
+from kiosk.config.fleet import MqttConfig
 from kiosk.config.live import (
     CueConfig,
     CuesConfig,
@@ -49,6 +50,7 @@ __all__ = [
     "ImpatienceConfig",
     "LeanConfig",
     "LedsConfig",
+    "MqttConfig",
     "NodsConfig",
     "NudgesConfig",
     "PauseConfig",

@@ -10,6 +10,7 @@ from kiosk.config.conduct import (
     GreetingConfig,
     StiffnessConfig,
 )
+from kiosk.config.fleet import MqttConfig
 from kiosk.config.live import (
     CuesConfig,
     LedsConfig,
@@ -62,6 +63,7 @@ class Config:
     storage: StorageConfig = field(default_factory=StorageConfig)
     shifts: ShiftsConfig = field(default_factory=ShiftsConfig)
     dashboard: DashboardConfig = field(default_factory=DashboardConfig)
+    mqtt: MqttConfig = field(default_factory=MqttConfig)
 
 
 SECTION_DOCS = {
@@ -88,4 +90,5 @@ SECTION_DOCS = {
     "storage": "The shift database: numbers per interaction, minute, nudge and pause.",
     "shifts": "How the day is divided into shifts for the dashboard.",
     "dashboard": "The supervisors' dashboard on the LAN (kiosk serve).",
+    "mqtt": "Fleet publishing: summaries and status to the site's MQTT broker (off by default).",
 }
