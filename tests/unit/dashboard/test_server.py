@@ -67,3 +67,39 @@ def test_stop_before_start_and_twice_is_harmless(tiny_app):
     server = DashboardServer(tiny_app, "127.0.0.1", 0)
     server.stop()
     server.stop()
+
+
+def _lan_address() -> str | None:
+    """This machine's address on its network (no packet is sent), or None without one."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.255.255.255", 1))
+            address = probe.getsockname()[0]
+        except OSError:
+            return None
+    return None if address.startswith("127.") else address
+
+
+def test_bound_to_one_interface_it_cannot_be_reached_on_another(tiny_app):
+    """[dashboard] host = "127.0.0.1" keeps the dashboard off the LAN: the machine's own LAN
+    address is refused while loopback answers."""
+    lan = _lan_address()
+    if lan is None:
+        pytest.skip("this machine has no address besides loopback to try")
+    server = DashboardServer(tiny_app, "127.0.0.1", 0)
+    server.start()
+    try:
+        socket.create_connection(("127.0.0.1", server.port), timeout=2).close()
+        with pytest.raises(OSError):
+            socket.create_connection((lan, server.port), timeout=2).close()
+    finally:
+        server.stop()
+    # and bound to the LAN address, loopback is refused in turn
+    server = DashboardServer(tiny_app, lan, 0)
+    server.start()
+    try:
+        socket.create_connection((lan, server.port), timeout=2).close()
+        with pytest.raises(OSError):
+            socket.create_connection(("127.0.0.1", server.port), timeout=2).close()
+    finally:
+        server.stop()
