@@ -286,6 +286,19 @@ def run_kiosk(
             sinks.append(recorder.record)
             parts.on_frame = lambda t_s, step: recorder.frame(t_s, step, paused=step is None)
             parts.on_status = recorder.status
+        if config.mqtt.enabled:
+            from kiosk.fleet import open_publisher
+
+            wall = recorder.wall if recorder is not None else None
+            publisher = open_publisher(config, stack, live=first.live, wall=wall)
+            sinks.append(publisher.record)
+            store_status = parts.on_status
+
+            def on_status(status: str, t_s: float | None) -> None:
+                store_status(status, t_s)
+                publisher.status(status, t_s)
+
+            parts.on_status = on_status
         if config.dashboard.enabled and dashboard:
             start_dashboard(config, stack)
         return run_loop(parts, stop=stop, realtime=realtime, on_step=on_step)
