@@ -46,7 +46,7 @@ def driver():
     if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
         pytest.skip(
             "no Debian chromium/chromedriver: apt install chromium chromium-driver "
-            "(.ci/browser-deps does it in CI)"
+            "(.ci/system-deps does it in CI)"
         )
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
