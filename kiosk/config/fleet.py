@@ -38,8 +38,9 @@ class MqttConfig:
     username: str = setting("", "The broker user name; empty: connect anonymously.")
     password_file: str = setting(
         "",
-        "A file holding the broker password on its first line (mode 0600, readable by the "
-        "kiosk's user); the password itself never goes in this file. Needs a username.",
+        "A file holding the broker password on its first line, readable by the kiosk's user "
+        "only (e.g. root:kiosk, mode 0640); the password itself never goes in the config. Needs "
+        "a username.",
     )
     tls: bool = setting(False, "Connect over TLS (the broker's certificate is verified).")
     ca_file: str = setting(
@@ -49,9 +50,9 @@ class MqttConfig:
     )
     qos: int = setting(
         1,
-        "MQTT quality of service for summaries and status: 1 (at least once) or 2 (exactly "
-        "once between kiosk and broker; slower). A summary leaves the queue only when the "
-        "broker has acknowledged it.",
+        "MQTT quality of service for summaries: 1 (at least once) or 2 (exactly once between "
+        "kiosk and broker; slower). A summary leaves the queue only when the broker has "
+        "acknowledged it. The retained status goes at QoS 0, again on every reconnect.",
         min=1,
         max=2,
     )
