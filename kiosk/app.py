@@ -204,7 +204,8 @@ def run_kiosk(
     """The live kiosk: camera (or any source) to LEDs, until the source ends or `stop` is set.
 
     Everything is opened before the first frame (GPIO first: it fails fastest), so a busy pin
-    or a missing camera is one clear error at start; everything opened is closed on the way out.
+    is one clear error at start (a live camera that is not there yet is a camera fault, retried by
+    the loop); everything opened is closed on the way out.
     """
     spec = source or config.camera.source
     backend = leds_backend or config.leds.backend
