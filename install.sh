@@ -384,7 +384,8 @@ main() {
 
 Next:
   - boot settings for the camera: sudo $REPO/firmware_config/apply.sh, then reboot
-  - set [counter] name and site in $CONFIG, then: $VENV/bin/kiosk check-config $CONFIG
+  - set [counter] name and site (and [camera] hfov_deg for a Module 3 Wide or 2):
+    sudoedit $CONFIG, then: sudo $VENV/bin/kiosk check-config $CONFIG
   - a supervisor's login, as the kiosk user (so the database stays its own):
     sudo -u $KIOSK_USER $VENV/bin/kiosk user add NAME --config $CONFIG
 EOF

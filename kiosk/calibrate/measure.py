@@ -158,7 +158,15 @@ def customer_target(
     lens: list[tuple[float, float]] = []
     helper: list[tuple[Landmarks, HeadPose]] = []
     total_s = args.lens_s + args.customer_s
+    prompts = [
+        (0.0, "now: look into the camera's lens"),
+        (args.lens_s, "now: look at the helper's eyes"),
+    ]
     for elapsed_s, _, landmarks in _tracked(config, args.source, total_s):
+        # The seconds count from the first frame, which comes once the models have loaded
+        # (seconds on a Pi): the agent waits for each prompt.
+        while prompts and elapsed_s >= prompts[0][0]:
+            say(prompts.pop(0)[1])
         head = _head(config, landmarks)
         if head is None:
             continue
@@ -221,6 +229,8 @@ def neutral_posture(
     frames = 0
     for elapsed_s, _, landmarks in _tracked(config, args.source, args.seconds):
         frames += 1
+        if frames == 1:
+            say(f"now: sit or stand as usual, facing the customer, for {args.seconds:g} s")
         if elapsed_s < SETTLE_S:
             continue
         features = extract_features(landmarks, config)

@@ -87,7 +87,10 @@ def test_the_customer_direction_and_own_neutral_are_recovered_to_within_2_degree
 
     monkeypatch.setattr(measure, "_tracked", tracked)
     args = argparse.Namespace(source="synthetic", lens_s=lens_s, customer_s=customer_s)
-    result = measure.customer_target(config, args, say=lambda line: None)
+    said: list[str] = []
+    result = measure.customer_target(config, args, say=said.append)
+    # the agent is told when to look where: the seconds count from the first frame, not Enter
+    assert said[1:] == ["now: look into the camera's lens", "now: look at the helper's eyes"]
 
     found = result.settings
     assert found["customer"]["yaw_deg"] == pytest.approx(customer[0], abs=2.0)
