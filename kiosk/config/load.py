@@ -9,7 +9,9 @@ import dataclasses
 import difflib
 import ipaddress
 import logging
+import math
 import re
+import sys
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,14 @@ log = logging.getLogger(__name__)
 
 PIN_TUPLE = "tuple[int, ...]"
 STR_TUPLE = "tuple[str, ...]"
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _shown(name: str) -> str:
+    """A key or table name from the file as one line: quoted when it is not a bare TOML key
+    (a quoted key may hold a line break)."""
+    return name if _BARE_KEY.fullmatch(name) else repr(name)
 
 
 def _did_you_mean(name: str, valid: list[str]) -> str:
@@ -56,6 +65,7 @@ def _check_value(where: str, f: dataclasses.Field, value: Any) -> Any:
     if expected == STR_TUPLE:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{where}: expected a list of strings, got {value!r}")
+        _check_no_nul(where, *value)
         return tuple(value)
     if expected == "bool":
         ok = isinstance(value, bool)
@@ -70,6 +80,11 @@ def _check_value(where: str, f: dataclasses.Field, value: Any) -> Any:
         raise TypeError(f"unsupported config type {expected} for {where}")
     if not ok:
         raise ConfigError(f"{where}: expected {expected}, got {value!r}")
+    # nan compares false with every bound, so it would pass both checks below.
+    if expected == "float" and not math.isfinite(value):
+        raise ConfigError(f"{where}: {value!r} is not a finite number")
+    if expected == "str":
+        _check_no_nul(where, value)
     if meta.get("min") is not None and value < meta["min"]:
         raise ConfigError(f"{where}: {value!r} is below the minimum {meta['min']}")
     if meta.get("max") is not None and value > meta["max"]:
@@ -79,13 +94,19 @@ def _check_value(where: str, f: dataclasses.Field, value: Any) -> Any:
     return value
 
 
+def _check_no_nul(where: str, *values: str) -> None:
+    # No setting can hold one, and a path with one would fail only when it is opened.
+    if any("\x00" in value for value in values):
+        raise ConfigError(f"{where}: contains a NUL character")
+
+
 def _build(default: Any, data: dict[str, Any], origin: str, table: str) -> Any:
     """`default` (a config dataclass instance) with the keys of `data` validated and applied;
     sub-tables recurse, so `[cues.staring]` starts from the staring cue's own defaults."""
     fields = {f.name: f for f in dataclasses.fields(default)}
     values: dict[str, Any] = {}
     for key, value in data.items():
-        where = f"{origin}: [{table}] {key}"
+        where = f"{origin}: [{table}] {_shown(key)}"
         if key not in fields:
             raise ConfigError(f"{where}: unknown key{_did_you_mean(key, list(fields))}")
         current = getattr(default, key)
@@ -98,7 +119,10 @@ def _build(default: Any, data: dict[str, Any], origin: str, table: str) -> Any:
             retired = fields[key].metadata.get("retired")
             if retired:
                 log.warning("%s is retired and has no effect: %s", where, retired)
-    return dataclasses.replace(default, **values)
+    try:
+        return dataclasses.replace(default, **values)
+    except ConfigError as exc:  # a section's own cross-key checks, which cannot name the file
+        raise ConfigError(f"{origin}: {exc}") from None
 
 
 def config_from_dict(data: dict[str, Any], origin: str = "config") -> Config:
@@ -109,7 +133,7 @@ def config_from_dict(data: dict[str, Any], origin: str = "config") -> Config:
     for section_name, section_data in data.items():
         if section_name not in sections:
             hint = _did_you_mean(section_name, sections)
-            raise ConfigError(f"{origin}: [{section_name}]: unknown section{hint}")
+            raise ConfigError(f"{origin}: [{_shown(section_name)}]: unknown section{hint}")
         if not isinstance(section_data, dict):
             raise ConfigError(f"{origin}: {section_name}: expected a [{section_name}] table")
         built[section_name] = _build(
@@ -141,7 +165,7 @@ def _minutes(hhmm: str) -> int | None:
 def _check_service(config: Config, origin: str) -> None:
     for key in ("name", "site"):
         value = getattr(config.counter, key)
-        if not _NAME.match(value):
+        if not _NAME.fullmatch(value):  # not match(): "$" would let a trailing newline in
             raise ConfigError(
                 f"{origin}: [counter] {key}: {value!r} must be 1-64 letters, digits, '-', '_' "
                 "or '.', starting with a letter or digit"
@@ -221,6 +245,12 @@ def load_config(path: str | Path | None) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except ValueError:  # tomllib's int() of a number longer than Python reads
+        raise ConfigError(
+            f"{path}: not valid TOML: a number has more than {sys.get_int_max_str_digits()} digits"
+        ) from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid TOML: arrays or tables nested too deeply") from None
     return config_from_dict(data, origin=str(path))
 
 

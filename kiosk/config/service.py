@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from kiosk.config.fields import setting
 
 DATA_DIR = "/var/lib/kiosk"
+# [0-9], not \d: \d also matches other scripts' digits, which time.fromisoformat() refuses.
 SHIFT_PATTERN = re.compile(
-    r"^\s*(?P<name>[\w-]+)\s+(?P<start>\d\d:\d\d)\s*-\s*(?P<end>\d\d:\d\d)\s*$"
+    r"^\s*(?P<name>[\w-]+)\s+(?P<start>[0-9]{2}:[0-9]{2})\s*-\s*(?P<end>[0-9]{2}:[0-9]{2})\s*$"
 )
 
 
