@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, abort, jsonify, request
 
-from kiosk.dashboard.context import get_counter, get_store, load_shift
+from kiosk.dashboard.context import echo, get_counter, get_store, load_shift
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ def parse_since(raw: str | None) -> datetime:
     except (ValueError, OverflowError):
         abort(
             400,
-            f"since={raw!r} is not an ISO 8601 time; e.g. 2026-11-28T08:00:00Z "
+            f"since={echo(raw)} is not an ISO 8601 time; e.g. 2026-11-28T08:00:00Z "
             "(write '+' in an offset as %2B)",
         )
 
@@ -81,5 +81,5 @@ def parse_limit(raw: str | None) -> int:
     # checked before int(), which raises past 4300 digits: a longer number is out of range.
     digits = raw.lstrip("0") if raw.isascii() and raw.isdigit() else ""
     if not 1 <= len(digits) <= len(str(MAX_LIMIT)) or int(digits) > MAX_LIMIT:
-        abort(400, f"limit={raw!r} must be a whole number from 1 to {MAX_LIMIT}")
+        abort(400, f"limit={echo(raw)} must be a whole number from 1 to {MAX_LIMIT}")
     return int(digits)

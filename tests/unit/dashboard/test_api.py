@@ -92,6 +92,19 @@ def test_a_bad_since_or_limit_is_a_400_that_says_what_is_wrong(logged_in, query,
     response = logged_in.get("/api/interactions?" + query)
     assert response.status_code == 400
     assert words in response.json["error"]
+    assert len(response.json["error"]) < 200  # what was sent is repeated, cut short
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ("since=" + "x" * 5000, "since='" + "x" * 40 + "'... (5000 characters) is not"),
+        ("since=2026-01-01&limit=" + "9" * 5000, "limit='" + "9" * 40 + "'... (5000 characters)"),
+    ],
+)
+def test_a_huge_bad_value_is_repeated_cut_short_saying_how_long_it_was(logged_in, query, words):
+    error = logged_in.get("/api/interactions?" + query).json["error"]
+    assert error.startswith(words) and len(error) < 200
 
 
 @pytest.mark.parametrize(
@@ -103,12 +116,13 @@ def test_a_bad_since_or_limit_is_a_400_that_says_what_is_wrong(logged_in, query,
         ("/api/shifts/abc", 404),
         ("/api/shifts/-1", 404),
         ("/api/shifts/1.5", 404),
+        ("/api/shifts/" + "9" * 4300, 404),
     ],
 )
 def test_an_unknown_or_malformed_shift_id_is_a_404_json(logged_in, path, code):
     response = logged_in.get(path)
     assert response.status_code == code
-    assert "error" in response.json
+    assert 0 < len(response.json["error"]) < 200
 
 
 @pytest.mark.parametrize(

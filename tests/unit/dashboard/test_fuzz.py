@@ -182,6 +182,7 @@ def assert_api_error_is_one_clear_line(response, path, method="GET"):
             return  # the same headers as a GET, without the body
         message = response.json["error"]
         assert isinstance(message, str) and message.strip() and "\n" not in message
+        assert len(message) < 300, message[:300]  # what was sent is repeated, cut short
 
 
 def assert_redirect_stays_on_this_site(response):
