@@ -97,11 +97,13 @@ def _build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser(
         "check-config", help="validate a configuration file without starting anything"
     )
-    check.add_argument("file", metavar="FILE")
+    check.add_argument("file", metavar="FILE", nargs="?", help="the file (or --config FILE)")
+    check.add_argument("--config", metavar="FILE", help="TOML configuration file")
 
     config = commands.add_parser("config", help="show configuration")
+    config.add_argument("--defaults", action="store_true", help="print the full default TOML")
     config.add_argument(
-        "--defaults", action="store_true", required=True, help="print the full default TOML"
+        "--config", metavar="FILE", help="print the configuration in effect with FILE, as TOML"
     )
 
     demo = commands.add_parser(
@@ -246,7 +248,8 @@ def _build_parser() -> argparse.ArgumentParser:
 
     scene = commands.add_parser("scene", help="built-in rendered scenarios with ground truth")
     scene_commands = scene.add_subparsers(dest="scene_command", required=True, metavar="ACTION")
-    scene_commands.add_parser("list", help="list the built-in scenarios")
+    listed = scene_commands.add_parser("list", help="list the built-in scenarios")
+    listed.add_argument("--config", metavar="FILE", help="TOML configuration file")
     render = scene_commands.add_parser("render", help="write a scenario out as a video")
     render.add_argument("name", metavar="NAME")
     render.add_argument("out", metavar="OUT.mp4", help="video file (.mp4 or .avi)")
@@ -270,13 +273,24 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
 
 def _cmd_check_config(args: argparse.Namespace) -> int:
-    load_config(args.file)
-    print(f"{args.file}: ok")
+    if args.file and args.config and args.file != args.config:
+        raise ConfigError("check-config: give the file once, as FILE or as --config FILE")
+    path = args.file or args.config
+    if not path:
+        raise ConfigError("check-config: which file? give FILE or --config FILE")
+    load_config(path)
+    print(f"{path}: ok")
     return 0
 
 
 def _cmd_config(args: argparse.Namespace) -> int:
-    print(default_toml(), end="")
+    if not args.defaults and not args.config:
+        raise ConfigError(
+            "config: give --defaults, or --config FILE for the configuration in effect"
+        )
+    if args.defaults and args.config:
+        raise ConfigError("config: give --defaults or --config FILE, not both")
+    print(default_toml(load_config(args.config) if args.config else None), end="")
     return 0
 
 
@@ -421,6 +435,7 @@ def _cmd_scene(args: argparse.Namespace) -> int:
     from kiosk.scenes.library import SCENARIOS
 
     if args.scene_command == "list":
+        load_config(args.config)  # checked, as by every command; a list needs no setting
         for scenario in SCENARIOS.values():
             print(f"{scenario.name:22s} {scenario.duration_s:5.1f} s  {scenario.description}")
         return 0

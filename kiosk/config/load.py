@@ -295,10 +295,15 @@ def _table(name: str, doc: str, value: Any) -> list[str]:
     return out
 
 
-def default_toml() -> str:
-    """The full default configuration as commented TOML; it parses back to Config()."""
-    out = ["# counter-kiosk configuration. Every key is optional; these are the defaults.", ""]
-    defaults = Config()
+def default_toml(config: Config | None = None) -> str:
+    """The full configuration as commented TOML: the defaults, or `config` (what a file gives,
+    with the defaults for the keys it leaves out); it parses back to the same Config."""
+    if config is None:
+        header = "# counter-kiosk configuration. Every key is optional; these are the defaults."
+        config = Config()
+    else:
+        header = "# counter-kiosk configuration in effect: the file's keys, the defaults elsewhere."
+    out = [header, ""]
     for f in dataclasses.fields(Config):
-        out += _table(f.name, SECTION_DOCS[f.name], getattr(defaults, f.name))
+        out += _table(f.name, SECTION_DOCS[f.name], getattr(config, f.name))
     return "\n".join(out)

@@ -54,3 +54,20 @@ def test_check_config_refuses_two_devices_on_one_pin(tmp_path, capsys):
     assert main(["check-config", str(path)]) == 2
     err = capsys.readouterr().err
     assert "[pause] pin" in err and "GPIO17" in err and err.count("\n") == 1
+
+
+def test_every_command_takes_config_check_config_and_config_included(tmp_path, capsys):
+    path = tmp_path / "kiosk.toml"
+    path.write_text('[counter]\nname = "desk-2"\n[nudges]\nmin_interval_s = 30.0\n')
+    assert main(["check-config", "--config", str(path)]) == 0
+    assert capsys.readouterr().out == f"{path}: ok\n"
+    assert main(["check-config"]) == 2
+    assert "give FILE or --config FILE" in capsys.readouterr().err
+    # the configuration in effect: the file's keys, the defaults elsewhere, and it parses back
+    assert main(["config", "--config", str(path)]) == 0
+    effective = config_from_dict(tomllib.loads(capsys.readouterr().out))
+    assert effective.counter.name == "desk-2" and effective.nudges.min_interval_s == 30.0
+    assert effective.camera == Config().camera
+    assert main(["config"]) == 2
+    assert main(["scene", "list", "--config", str(path)]) == 0
+    assert "attentive" in capsys.readouterr().out
