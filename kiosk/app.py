@@ -282,7 +282,17 @@ def run_kiosk(
             stats=stats,
             notifier=notifier,
         )
-        recorder = open_recorder(config, stack, source=first, parts_stats=stats, pipeline=pipeline)
+        # The fleet publisher comes after the recorder (it takes its clock); what it counts is
+        # stored with the loop's counters once it exists.
+        fleet_counters: dict[str, Callable[[], Any]] = {}
+        recorder = open_recorder(
+            config,
+            stack,
+            source=first,
+            parts_stats=stats,
+            pipeline=pipeline,
+            extra_counters=fleet_counters,
+        )
         if recorder is not None:
             sinks.append(recorder.record)
             parts.on_frame = lambda t_s, step: recorder.frame(t_s, step, paused=step is None)
@@ -293,6 +303,8 @@ def run_kiosk(
             wall = recorder.wall if recorder is not None else None
             publisher = open_publisher(config, stack, live=first.live, wall=wall)
             sinks.append(publisher.record)
+            fleet_counters["mqtt_queued"] = lambda: publisher.queued
+            fleet_counters["mqtt_connected"] = lambda: publisher.connected
             store_status = parts.on_status
 
             def on_status(status: str, t_s: float | None) -> None:
@@ -312,6 +324,7 @@ def open_recorder(
     source: FrameSource | CameraToCome,
     parts_stats: LoopStats,
     pipeline: Pipeline,
+    extra_counters: dict[str, Callable[[], Any]] | None = None,
 ) -> Recorder | None:
     """The shift database's recorder and writer thread for a run, or None when storage is off.
 
@@ -337,7 +350,9 @@ def open_recorder(
             "camera_faults": stats.camera_faults,
             "interactions": stats.interactions,
             "nudges_by_cue": dict(stats.nudges_by_cue),
-        }
+            "bad_frames": stats.bad_frames,
+            "model_errors": stats.model_errors,
+        } | {name: read() for name, read in (extra_counters or {}).items()}
 
     writer = StoreWriter(
         config.storage.path,

@@ -55,6 +55,30 @@ class KioskCollector(Collector):
         yield counter(
             "kiosk_interactions", "Interactions finished.", counters.get("interactions", 0)
         )
+        yield counter(
+            "kiosk_bad_frames",
+            "Unusable frames skipped (empty, wrong shape or type).",
+            counters.get("bad_frames", 0),
+        )
+        yield counter(
+            "kiosk_model_errors",
+            "Frames the models failed on (skipped).",
+            counters.get("model_errors", 0),
+        )
+        if counters.get("mqtt_queued") is not None:
+            yield _gauge(
+                "kiosk_mqtt_queued",
+                "Interaction summaries waiting for the MQTT broker's acknowledgement.",
+                labels,
+                counters["mqtt_queued"],
+            )
+        if counters.get("mqtt_connected") is not None:
+            yield _gauge(
+                "kiosk_mqtt_connected",
+                "1 while the kiosk is connected to its MQTT broker, else 0.",
+                labels,
+                1.0 if counters["mqtt_connected"] else 0.0,
+            )
         nudges = CounterMetricFamily(
             "kiosk_nudges", "Nudges shown, by cue.", labels=(*LABELS, "cue")
         )

@@ -369,6 +369,11 @@ def _counters(raw: dict[str, Any]) -> dict[str, Any]:
         "camera_faults": int(raw.get("camera_faults", 0)),
         "interactions": int(raw.get("interactions", 0)),
         "nudges_by_cue": dict(raw.get("nudges_by_cue", {})),
+        "bad_frames": int(raw.get("bad_frames", 0)),
+        "model_errors": int(raw.get("model_errors", 0)),
+        # null without [mqtt]: summaries waiting for the broker, and whether it is reachable
+        "mqtt_queued": raw.get("mqtt_queued"),
+        "mqtt_connected": raw.get("mqtt_connected"),
     }
 
 

@@ -73,3 +73,29 @@ def test_two_apps_in_one_process_each_export_their_own_metrics(store, tmp_path, 
     assert not any(
         name.startswith("python_") or name.startswith("process_") for name, _ in scrape(client)
     )
+
+
+def test_skipped_frames_model_errors_and_the_mqtt_queue_are_exported_when_stored(client, db_path):
+    import json
+    import sqlite3
+
+    mark_live(db_path)
+    samples = scrape(client)
+    assert samples[("kiosk_bad_frames_total", LABELS)] == 0
+    assert not any(name.startswith("kiosk_mqtt") for name, _ in samples)  # no [mqtt]: absent
+    conn = sqlite3.connect(db_path)
+    with conn:
+        (raw,) = conn.execute("SELECT counters_json FROM status").fetchone()
+        counters = json.loads(raw) | {
+            "bad_frames": 7,
+            "model_errors": 2,
+            "mqtt_queued": 12,
+            "mqtt_connected": False,
+        }
+        conn.execute("UPDATE status SET counters_json = ?", (json.dumps(counters),))
+    conn.close()
+    samples = scrape(client)
+    assert samples[("kiosk_bad_frames_total", LABELS)] == 7
+    assert samples[("kiosk_model_errors_total", LABELS)] == 2
+    assert samples[("kiosk_mqtt_queued", LABELS)] == 12
+    assert samples[("kiosk_mqtt_connected", LABELS)] == 0
