@@ -224,7 +224,8 @@ def _build_parser() -> argparse.ArgumentParser:
         "--max-slowdown",
         default="1.25",
         metavar="X",
-        help="last hour's median time per frame over the first hour's (default 1.25)",
+        help="last hour's median CPU time per frame over the first hour's, read off the trend "
+        "through every hour (default 1.25)",
     )
     soak.add_argument("--json", action="store_true", help="print one JSON object to stdout")
     soak.add_argument("--config", metavar="FILE", help="TOML configuration file")
@@ -498,7 +499,9 @@ def _cmd_soak(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result, allow_nan=False))
     else:
-        for line in soak.describe(result):
+        from kiosk.soak_report import describe
+
+        for line in describe(result):
             print(line)
     return 0 if result["passed"] else 1
 

@@ -6,18 +6,21 @@ The scene is rendered and tracked once with the real models (the scheduler witho
 shifted so that simulated time runs on, through kiosk.loop's live loop: the pipeline with the
 scenario's customer (repeating), the nudge rules, LEDs on gpiozero's mock pins and a fresh shift
 database, flushed once per `[storage] flush_s` of simulated time. `models` tracks every loop's
-frames with MediaPipe instead (slow: for short soaks). Frames stay in memory.
+frames with MediaPipe instead (slow: for short soaks). Frames stay in memory. The verdict and
+the report are kiosk.soak_report's.
 """
 
 from __future__ import annotations
 
 import array
+import ctypes
+import ctypes.util
 import dataclasses
+import functools
 import gc
 import math
 import os
-import platform
-import sqlite3
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -43,6 +46,7 @@ from kiosk.presence.interaction import InteractionTracker
 from kiosk.scenes.library import SCENARIOS
 from kiosk.scenes.script import Scenario
 from kiosk.signals.events import EVENT_KINDS
+from kiosk.soak_report import database_rows, judge
 from kiosk.storage.recorder import Recorder
 from kiosk.storage.rows import WallClock
 from kiosk.storage.shifts import ShiftSchedule
@@ -79,6 +83,25 @@ def rss_mb() -> float:
     except OSError:
         pass
     raise KioskError("kiosk soak reads memory from /proc/self/status: it runs on Linux only")
+
+
+@functools.cache
+def _sqlite_memory_used():
+    """SQLite's own count of the memory it holds, from the library Python's sqlite3 uses."""
+    name = ctypes.util.find_library("sqlite3")
+    try:
+        used = ctypes.CDLL(name).sqlite3_memory_used if name else None
+    except (OSError, AttributeError):
+        return None
+    if used is not None:
+        used.restype = ctypes.c_int64
+    return used
+
+
+def sqlite_mb() -> float | None:
+    """Memory held by SQLite (page caches, statements), in MB; None where it cannot be read."""
+    used = _sqlite_memory_used()
+    return None if used is None else round(used() / 2**20, 2)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -185,9 +208,10 @@ class _Source:
             for rgb in self.images():
                 t_s = index / self.plan.fps
                 self.watch.between(t_s)
-                started = time.perf_counter()
+                started, cpu = time.perf_counter(), time.thread_time()
                 yield Frame(rgb, t_s, index)  # the loop handles it before asking for the next
                 self.watch.frame_ms.append((time.perf_counter() - started) * 1e3)
+                self.watch.frame_cpu_ms.append((time.thread_time() - cpu) * 1e3)
                 index += 1
 
     def close(self) -> None:
@@ -286,16 +310,17 @@ def run_soak(
 
             progress(f"rendering and tracking every frame of {source} with the models (slow)")
             images = _rendered(scenario, config, fps)
-            tracker = app.build_tracker(config.tracker, static_images=False)
+            # no model threads: all of a frame's work is on the loop's thread, and timed
+            tracker = app.build_tracker(config.tracker, static_images=False, threads=False)
             stack.callback(tracker.close)
         else:
             progress(f"rendering and tracking {source} at {fps:g} fps once (not timed)")
             landmarks = track_scene(scenario, config, fps)
             images, tracker = (lambda: [_NO_IMAGE] * len(landmarks)), _Replay(landmarks)
         result = _soak(config, plan, images, tracker, path, progress)
-        result |= _database(path)
+        result |= database_rows(path)
     result["db_path"] = db_path  # None: a temporary one, deleted
-    return _judge(result, plan, expected, models, max_growth_mb, max_slowdown)
+    return judge(result, plan, expected, models, max_growth_mb, max_slowdown)
 
 
 def _soak(config, plan, images, tracker, db_path, progress) -> dict[str, Any]:
@@ -397,7 +422,8 @@ class _Watch:
         self.tally, self.progress, self.flush_s = tally, progress, flush_s
         self.next_flush_s = flush_s
         self.window = 0
-        self.frame_ms = array.array("d")  # the current window's
+        self.frame_ms = array.array("d")  # the current window's, wall clock
+        self.frame_cpu_ms = array.array("d")  # the same frames, the loop thread's CPU time
         self.flush_ms = array.array("d")
         self.flushes = self.flush_failures = self.trimmed = 0
         self.rows: list[dict[str, Any]] = []
@@ -427,153 +453,37 @@ class _Watch:
             self.trimmed += len(pin.states) - 1
             pin.clear_states()
         frame_ms, self.frame_ms = list(self.frame_ms), array.array("d")
+        cpu_ms, self.frame_cpu_ms = list(self.frame_cpu_ms), array.array("d")
         flush_ms, self.flush_ms = list(self.flush_ms), array.array("d")
         row = {
             "window": self.window + 1,
             "end_h": round(min(self.window + 1, self.plan.windows) * self.plan.window_s / 3600, 3),
             "frames": len(frame_ms),
-            "frame_ms_median": _round(percentile(frame_ms, 50)),
-            "frame_ms_p95": _round(percentile(frame_ms, 95)),
-            "flush_ms_median": _round(percentile(flush_ms, 50)),
-            "flush_ms_p95": _round(percentile(flush_ms, 95)),
+            "frame_ms_median": _ms(frame_ms, 50),
+            "frame_ms_p95": _ms(frame_ms, 95),
+            "frame_cpu_ms_median": _ms(cpu_ms, 50),
+            "frame_cpu_ms_p95": _ms(cpu_ms, 95),
+            "flush_ms_median": _ms(flush_ms, 50),
+            "flush_ms_p95": _ms(flush_ms, 95),
             "interactions": self.tally.window["interactions"],
             "nudges": self.tally.window["nudges"],
         }
-        del frame_ms, flush_ms
+        del frame_ms, cpu_ms, flush_ms
         gc.collect()  # what is kept, not garbage awaiting the collector
-        row["python_objects"] = len(gc.get_objects())
+        row["python_blocks"] = sys.getallocatedblocks()
+        row["sqlite_mb"] = sqlite_mb()
         row["rss_mb"] = round(rss_mb(), 2)
         self.tally.window.clear()
         self.rows.append(row)
         self.progress(
             f"window {row['window']}/{self.plan.windows} (to {row['end_h']} h simulated): "
-            f"{row['frames']} frames, {row['frame_ms_median']} ms median, "
+            f"{row['frames']} frames, {row['frame_cpu_ms_median']} ms CPU per frame "
+            f"({row['frame_ms_median']} ms wall), "
             f"RSS {row['rss_mb']} MB"
         )
 
 
-def _round(value: float | None, digits: int = 3) -> float | None:
-    return None if value is None else round(value, digits)
-
-
-def _database(path: str) -> dict[str, Any]:
-    """Rows the database holds after the run, and its size."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        count = {
-            table: conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
-            for table in ("interactions", "nudges", "events")
-        }
-        minute_frames = conn.execute("SELECT COALESCE(SUM(frames), 0) FROM minutes").fetchone()[0]
-    finally:
-        conn.close()
-    size = sum(p.stat().st_size for p in Path(path).parent.glob(Path(path).name + "*"))
-    return {"db_mb": round(size / 2**20, 2), "db_rows": count | {"minute_frames": minute_frames}}
-
-
-def _judge(result, plan, expected, models, max_growth_mb, max_slowdown) -> dict[str, Any]:
-    windows = result.pop("windows")
-    first, last = windows[0], windows[-1]
-    growth = last["rss_mb"] - first["rss_mb"]
-    slowdown = last["frame_ms_median"] / first["frame_ms_median"]
-    flush_ratio = (
-        last["flush_ms_median"] / first["flush_ms_median"]
-        if first["flush_ms_median"] and last["flush_ms_median"]
-        else None
-    )
-    interactions, nudges, rows = result["interactions"], result["nudges"], result["db_rows"]
-    by_loop = interactions.pop("by_loop")
-    nudges_by_loop = nudges.pop("by_loop")
-    interactions |= {
-        "expected": sum(expected),
-        "in_database": rows["interactions"],
-        "loops_as_expected": sum(a == b for a, b in zip(by_loop, expected, strict=True)),
-        "per_loop_min": min(by_loop),
-        "per_loop_max": max(by_loop),
-    }
-    nudges |= {
-        "in_database": rows["nudges"],
-        "per_loop_min": min(nudges_by_loop),
-        "per_loop_max": max(nudges_by_loop),
-    }
-    result["events"]["in_database"] = rows["events"]
-    checks = {
-        "memory": growth <= max_growth_mb,
-        "frame_time": slowdown <= max_slowdown,
-        "interactions": interactions["loops_as_expected"] == plan.loops
-        and interactions["recorded"] == interactions["expected"],
-        "storage": rows["interactions"] == interactions["recorded"]
-        and rows["nudges"] == nudges["recorded"]
-        and rows["events"] == result["events"]["recorded"]
-        and rows["minute_frames"] == result["frames"]
-        and result["storage_dropped"] == 0
-        and result["flush_failures"] == 0,
-    }
-    return {
-        "source": f"scene:{plan.scenario.name}",
-        "mode": "models" if models else "replay",
-        "fps": plan.fps,
-        "loop_s": round(plan.loop_s, 3),
-        "loops": plan.loops,
-        "simulated_hours": round(plan.loops * plan.loop_s / 3600, 3),
-        "window_h": round(plan.window_s / 3600, 3),
-        **result,
-        "wall_s_per_simulated_hour": round(result["wall_s"] * 3600 / (plan.loops * plan.loop_s), 1),
-        "rss_baseline_mb": first["rss_mb"],
-        "rss_end_mb": last["rss_mb"],
-        "rss_max_mb": max(w["rss_mb"] for w in windows),
-        "rss_growth_mb": round(growth, 2),
-        "frame_ms_first": {"median": first["frame_ms_median"], "p95": first["frame_ms_p95"]},
-        "frame_ms_last": {"median": last["frame_ms_median"], "p95": last["frame_ms_p95"]},
-        "frame_slowdown": round(slowdown, 3),
-        "flush_slowdown": None if flush_ratio is None else round(flush_ratio, 3),
-        "windows": windows,
-        "limits": {"max_growth_mb": max_growth_mb, "max_slowdown": max_slowdown},
-        "checks": checks,
-        "passed": all(checks.values()),
-        "machine": _machine(),
-    }
-
-
-def _machine() -> dict[str, Any]:
-    model = None
-    for path, key in (("/proc/device-tree/model", None), ("/proc/cpuinfo", "model name")):
-        try:
-            text = Path(path).read_text(errors="ignore")
-        except OSError:
-            continue
-        if key is None:
-            model = text.strip("\x00\n ")
-        else:
-            line = next((s for s in text.splitlines() if s.startswith(key)), None)
-            model = line.split(":", 1)[1].strip() if line else None
-        if model:
-            break
-    return {
-        "platform": platform.platform(),
-        "cpu": model,
-        "cpus": os.cpu_count(),
-        "python": platform.python_version(),
-    }
-
-
-def describe(result: dict[str, Any]) -> list[str]:
-    """A few readable lines for the terminal."""
-    first, last = result["frame_ms_first"], result["frame_ms_last"]
-    inter, nudges = result["interactions"], result["nudges"]
-    checks = ", ".join(f"{k} {'ok' if v else 'FAILED'}" for k, v in result["checks"].items())
-    return [
-        f"{result['frames']} frames of {result['source']} ({result['mode']}, {result['fps']:g} "
-        f"fps): {result['loops']} loops, {result['simulated_hours']} h simulated in "
-        f"{result['wall_s']} s",
-        f"memory: {result['rss_baseline_mb']} MB after the first window, "
-        f"{result['rss_end_mb']} MB at the end: {result['rss_growth_mb']:+} MB "
-        f"(limit {result['limits']['max_growth_mb']})",
-        f"per frame: {first['median']} ms median ({first['p95']} p95) in the first window, "
-        f"{last['median']} ms ({last['p95']} p95) in the last: x{result['frame_slowdown']} "
-        f"(limit x{result['limits']['max_slowdown']})",
-        f"interactions: {inter['recorded']} of {inter['expected']} expected, "
-        f"{inter['in_database']} in the database; nudges: {nudges['recorded']}, "
-        f"{nudges['in_database']} in the database; database {result['db_mb']} MB",
-        f"{'PASSED' if result['passed'] else 'FAILED'}: {checks}",
-    ]
+def _ms(values: list[float], q: float) -> float | None:
+    """The nearest-rank percentile `q` of `values` (ms), to the microsecond."""
+    value = percentile(values, q)
+    return None if value is None else round(value, 3)

@@ -13,6 +13,7 @@ from kiosk.config import Config
 from kiosk.landmarks.types import Landmarks
 from kiosk.scenes.library import SCENARIOS
 from kiosk.soak import Plan
+from kiosk.soak_report import trend_ratio
 from tests.unit.features.synthetic_eyes import HEIGHT, NEUTRAL, WIDTH, face_with_eyes
 
 
@@ -63,7 +64,8 @@ def test_every_replayed_loop_of_counter_shift_records_its_one_customer_and_the_d
     assert sum(w["interactions"] for w in windows) == 5
     assert result["rss_baseline_mb"] == windows[0]["rss_mb"]
     assert result["rss_end_mb"] == windows[-1]["rss_mb"]
-    assert result["frame_ms_first"]["median"] == windows[0]["frame_ms_median"]
+    assert result["frame_cpu_ms_first"]["median"] == windows[0]["frame_cpu_ms_median"]
+    assert result["frame_ms_last"]["p95"] == windows[-1]["frame_ms_p95"]
     assert result["db_path"] is None
 
 
@@ -119,3 +121,18 @@ def test_bad_input_is_one_line_and_exit_2_before_anything_runs(args, says, capsy
     assert main(["soak", *args]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("kiosk: error: ") and says in err
+
+
+def test_one_hour_slowed_by_other_work_at_the_end_of_a_flat_soak_is_no_slowdown():
+    assert trend_ratio([0.6] * 7 + [0.8]) == pytest.approx(1.0)
+    # the first real 8 h soak's hourly medians (ms) with other engineers' tests running
+    # alongside: last over first reads x1.285, the trend through the hours x0.99
+    hours = [0.646, 0.758, 0.861, 0.757, 0.833, 0.661, 0.595, 0.83]
+    assert trend_ratio(hours) < 1.05
+
+
+def test_a_steady_rise_reads_as_a_slowdown_even_with_noisy_first_and_last_hours():
+    rising = [1.0 + 0.05 * i for i in range(8)]  # x1.35 over 8 hours
+    rising[0] *= 1.2  # a first hour slowed by other work
+    rising[-1] *= 0.85  # and a last one on a quiet machine: last over first reads x0.96
+    assert trend_ratio(rising) == pytest.approx(1.35, abs=0.02)
