@@ -96,10 +96,16 @@ def test_memory_growing_past_the_limit_fails_the_soak_with_exit_1(
     assert result["checks"]["interactions"] and result["checks"]["storage"]
 
 
-def test_the_database_is_kept_where_asked_and_never_written_over(staring_face, capsys, tmp_path):
+def test_the_soak_writes_its_own_database_never_the_configured_one_nor_over_a_file(
+    staring_face, capsys, tmp_path
+):
+    config = tmp_path / "kiosk.toml"
+    shift_db = tmp_path / "shifts.db"
+    config.write_text(f'[camera]\nfps = 5.0\n[storage]\npath = "{shift_db}"\n')
     path = tmp_path / "soak.db"
-    code, result = soak_json(capsys, "--hours", "0.02", "--fps", "5", "--db", str(path))
-    assert code == 0 and result["db_path"] == str(path) and path.exists()
+    code, result = soak_json(capsys, "--hours", "0.02", "--config", str(config), "--db", str(path))
+    assert code == 0 and result["fps"] == 5.0  # the configured camera's rate
+    assert result["db_path"] == str(path) and path.exists() and not shift_db.exists()
     assert main(["soak", "--hours", "0.02", "--db", str(path)]) == 2
     assert "already exists" in capsys.readouterr().err
 
