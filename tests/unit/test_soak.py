@@ -14,7 +14,7 @@ from kiosk.landmarks.types import Landmarks
 from kiosk.scenes.library import SCENARIOS
 from kiosk.soak import Plan
 from kiosk.soak_report import trend_ratio
-from tests.unit.features.synthetic_eyes import HEIGHT, NEUTRAL, WIDTH, face_with_eyes
+from tests.unit.features.synthetic_faces import HEIGHT, NEUTRAL, WIDTH, face_with_eyes
 
 
 @pytest.fixture

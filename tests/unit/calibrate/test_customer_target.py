@@ -16,7 +16,7 @@ from kiosk.calibrate import measure
 from kiosk.config import Config
 from kiosk.features.gaze import direction_angles, direction_vector, estimate_gaze
 from kiosk.landmarks.types import Landmarks
-from tests.unit.features.synthetic_eyes import HEIGHT, HFOV_DEG, WIDTH, face_with_eyes
+from tests.unit.features.synthetic_faces import HEIGHT, HFOV_DEG, WIDTH, face_with_eyes
 
 OWN_NEUTRAL = (0.025, -0.045)  # this agent's irises, looking into the lens (eye widths)
 HEAD_AT_CM = (-9.0, -14.0, 72.0)  # the camera below the desk's edge, off to one side

@@ -7,7 +7,7 @@ from kiosk.config import Config
 from kiosk.features.body import head_direction_from_pose
 from kiosk.features.frame import extract_features
 from kiosk.landmarks.types import Landmarks, PoseLandmarks
-from tests.unit.features.synthetic_eyes import HEIGHT, NEUTRAL, WIDTH, face_with_eyes
+from tests.unit.features.synthetic_faces import HEIGHT, NEUTRAL, WIDTH, face_with_eyes
 
 NOSE, LEFT_EAR, RIGHT_EAR, LEFT_SHOULDER, RIGHT_SHOULDER = 0, 7, 8, 11, 12
 

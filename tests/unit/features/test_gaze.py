@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from kiosk.features.gaze import angle_between_deg, estimate_gaze
-from tests.unit.features.synthetic_eyes import NEUTRAL, face_with_eyes
+from tests.unit.features.synthetic_faces import NEUTRAL, face_with_eyes
 
 GAIN = 1.26
 

@@ -2,36 +2,15 @@
 
 import itertools
 
-import cv2
-import numpy as np
 import pytest
 
-from kiosk.features.face_model import MODEL_POINTS_CV_CM, POSE_LANDMARK_IDS
 from kiosk.features.head_pose import (
     angles_from_rotation,
     camera_matrix,
     estimate_head_pose,
     rotation_from_angles,
 )
-
-WIDTH, HEIGHT, HFOV_DEG = 640, 480, 66.0
-
-
-def project_face(yaw_deg, pitch_deg, roll_deg, translation_cm=(0.0, 0.0, 60.0), noise_px=0.0):
-    """478 face-mesh pixel points, only the model's ids filled, for a face at a known pose."""
-    rotation = rotation_from_angles(yaw_deg, pitch_deg, roll_deg)
-    rvec, _ = cv2.Rodrigues(rotation)
-    projected, _ = cv2.projectPoints(
-        MODEL_POINTS_CV_CM,
-        rvec,
-        np.array(translation_cm, dtype=np.float64),
-        camera_matrix(WIDTH, HEIGHT, HFOV_DEG),
-        None,
-    )
-    points = np.zeros((478, 2))
-    noise = np.random.default_rng(7).normal(0.0, noise_px, (len(POSE_LANDMARK_IDS), 2))
-    points[POSE_LANDMARK_IDS] = projected.reshape(-1, 2) + noise
-    return points
+from tests.unit.features.synthetic_faces import HEIGHT, HFOV_DEG, WIDTH, project_face
 
 
 @pytest.mark.parametrize(

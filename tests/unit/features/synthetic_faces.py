@@ -1,5 +1,5 @@
-"""Face-mesh pixels of the face model at a head pose with the irises placed by hand: the
-eye model's tests and the calibration's, with no MediaPipe."""
+"""Face-mesh pixels of the face model at a known head pose, and with the irises placed by hand:
+exact ground truth for head pose, the eye model, calibration and the soak, with no MediaPipe."""
 
 import cv2
 import numpy as np
@@ -13,6 +13,23 @@ WIDTH, HEIGHT, HFOV_DEG = 640, 480, 66.0
 NEUTRAL = (-0.007, -0.075)  # the defaults of [eye_contact] neutral_iris_right / _down
 
 
+def project_face(yaw_deg, pitch_deg, roll_deg, translation_cm=(0.0, 0.0, 60.0), noise_px=0.0):
+    """478 face-mesh pixel points, only the model's ids filled, for a face at a known pose."""
+    rotation = rotation_from_angles(yaw_deg, pitch_deg, roll_deg)
+    rvec, _ = cv2.Rodrigues(rotation)
+    projected, _ = cv2.projectPoints(
+        MODEL_POINTS_CV_CM,
+        rvec,
+        np.array(translation_cm, dtype=np.float64),
+        camera_matrix(WIDTH, HEIGHT, HFOV_DEG),
+        None,
+    )
+    points = np.zeros((478, 2))
+    noise = np.random.default_rng(7).normal(0.0, noise_px, (len(POSE_LANDMARK_IDS), 2))
+    points[POSE_LANDMARK_IDS] = projected.reshape(-1, 2) + noise
+    return points
+
+
 def face_with_eyes(
     yaw_deg=0.0, pitch_deg=0.0, iris=(0.0, 0.0), openness=0.33, lids_down=0.0, at_cm=(0, 0, 60)
 ):
@@ -20,17 +37,7 @@ def face_with_eyes(
     widths from the corners' midpoint) and the lids `openness` eye widths apart, centred
     `lids_down` below the corner line (a smile narrows the lids and lifts the lower one), the
     head at `at_cm` in camera axes (x right, y down, z away)."""
-    rotation = rotation_from_angles(yaw_deg, pitch_deg, 0.0)
-    rvec, _ = cv2.Rodrigues(rotation)
-    projected, _ = cv2.projectPoints(
-        MODEL_POINTS_CV_CM,
-        rvec,
-        np.array(at_cm, dtype=np.float64),
-        camera_matrix(WIDTH, HEIGHT, HFOV_DEG),
-        None,
-    )
-    points = np.zeros((478, 2))
-    points[POSE_LANDMARK_IDS] = projected.reshape(-1, 2)
+    points = project_face(yaw_deg, pitch_deg, 0.0, at_cm)
     across = points[LEFT_EYE[0]] - points[RIGHT_EYE[0]]
     across /= np.linalg.norm(across)
     down = np.array([-across[1], across[0]])
