@@ -317,6 +317,26 @@ def run_kiosk(
         return run_loop(parts, stop=stop, realtime=realtime, on_step=on_step)
 
 
+def loop_counters(
+    stats: LoopStats,
+    pipeline: Pipeline,
+    extra: dict[str, Callable[[], Any]] | None = None,
+) -> dict[str, Any]:
+    """The live loop's counters as the status row stores them (and /api/status and /metrics
+    serve them); `extra` adds named readings (the MQTT outbox's)."""
+    return {
+        "frames": stats.frames,
+        "processed": stats.processed,
+        "fps": stats.fps,
+        "stage_ms": pipeline.stage_ms(),
+        "camera_faults": stats.camera_faults,
+        "interactions": stats.interactions,
+        "nudges_by_cue": dict(stats.nudges_by_cue),
+        "bad_frames": stats.bad_frames,
+        "model_errors": stats.model_errors,
+    } | {name: read() for name, read in (extra or {}).items()}
+
+
 def open_recorder(
     config: Config,
     stack: ExitStack,
@@ -341,18 +361,7 @@ def open_recorder(
     )
 
     def counters() -> dict[str, Any]:
-        stats = parts_stats
-        return {
-            "frames": stats.frames,
-            "processed": stats.processed,
-            "fps": stats.fps,
-            "stage_ms": pipeline.stage_ms(),
-            "camera_faults": stats.camera_faults,
-            "interactions": stats.interactions,
-            "nudges_by_cue": dict(stats.nudges_by_cue),
-            "bad_frames": stats.bad_frames,
-            "model_errors": stats.model_errors,
-        } | {name: read() for name, read in (extra_counters or {}).items()}
+        return loop_counters(parts_stats, pipeline, extra_counters)
 
     writer = StoreWriter(
         config.storage.path,

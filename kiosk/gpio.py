@@ -21,11 +21,23 @@ _HINT = (
 )
 
 
+MOCK_PIN_HISTORY = 10_000  # the mock pins' most recent states kept (tests read them)
+
+
 def mock_pin_factory():
-    """gpiozero's MockFactory whose pins all support PWM (LEDs are PWMLEDs)."""
+    """gpiozero's MockFactory whose pins all support PWM (LEDs are PWMLEDs) and keep a bounded
+    history: gpiozero's own keep every value ever written, which the status LED's 50 Hz pulse
+    grows by about 20 MB an hour in a long `kiosk run --leds mock` (found by `kiosk soak`)."""
     from gpiozero.pins.mock import MockFactory, MockPWMPin
 
-    return MockFactory(pin_class=MockPWMPin)
+    class BoundedMockPWMPin(MockPWMPin):
+        def _change_state(self, value):
+            changed = super()._change_state(value)
+            if len(self.states) > 2 * MOCK_PIN_HISTORY:
+                del self.states[:-MOCK_PIN_HISTORY]  # amortised: once per MOCK_PIN_HISTORY
+            return changed
+
+    return MockFactory(pin_class=BoundedMockPWMPin)
 
 
 def real_pin_factory():

@@ -324,7 +324,7 @@ def run_soak(
 
 
 def _soak(config, plan, images, tracker, db_path, progress) -> dict[str, Any]:
-    from kiosk import gpio
+    from kiosk import app, gpio
 
     tally, stats = _Tally(plan), LoopStats()
     factory = gpio.mock_pin_factory()
@@ -347,15 +347,7 @@ def _soak(config, plan, images, tracker, db_path, progress) -> dict[str, Any]:
     )
 
     def counters() -> dict[str, Any]:  # the status row's, as app.open_recorder gives it
-        return {
-            "frames": stats.frames,
-            "processed": stats.processed,
-            "fps": stats.fps,
-            "stage_ms": pipeline.stage_ms(),
-            "camera_faults": stats.camera_faults,
-            "interactions": stats.interactions,
-            "nudges_by_cue": dict(stats.nudges_by_cue),
-        }
+        return app.loop_counters(stats, pipeline)
 
     writer = StoreWriter(
         db_path,
@@ -400,7 +392,6 @@ def _soak(config, plan, images, tracker, db_path, progress) -> dict[str, Any]:
         "flushes": watch.flushes,
         "flush_failures": watch.flush_failures,
         "storage_dropped": writer.dropped,
-        "mock_pin_states_trimmed": watch.trimmed,
         "interactions": {
             "recorded": sum(tally.interactions),
             "by_loop": tally.interactions,
@@ -425,7 +416,7 @@ class _Watch:
         self.frame_ms = array.array("d")  # the current window's, wall clock
         self.frame_cpu_ms = array.array("d")  # the same frames, the loop thread's CPU time
         self.flush_ms = array.array("d")
-        self.flushes = self.flush_failures = self.trimmed = 0
+        self.flushes = self.flush_failures = 0
         self.rows: list[dict[str, Any]] = []
 
     def between(self, t_s: float) -> None:
@@ -447,11 +438,6 @@ class _Watch:
         self.close_window()
 
     def close_window(self) -> None:
-        # gpiozero's mock pins keep every value written, for tests' assertions; real pins keep
-        # nothing, so the history is dropped here to measure the kiosk rather than the mock.
-        for pin in self.factory.pins.values():
-            self.trimmed += len(pin.states) - 1
-            pin.clear_states()
         frame_ms, self.frame_ms = list(self.frame_ms), array.array("d")
         cpu_ms, self.frame_cpu_ms = list(self.frame_cpu_ms), array.array("d")
         flush_ms, self.flush_ms = list(self.flush_ms), array.array("d")

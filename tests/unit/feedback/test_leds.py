@@ -387,3 +387,18 @@ def test_a_cue_shown_after_close_writes_nothing_and_close_twice_is_harmless(fact
     leds.refresh(2.0)
     leds.close()
     assert _level(factory, HANDS) == 0.0
+
+
+def test_the_mock_pins_keep_a_bounded_history_however_long_the_run():
+    """gpiozero's mock pins keep every value written; ours keep the newest MOCK_PIN_HISTORY
+    to 2x that, so a long `kiosk run --leds mock` does not grow (kiosk soak found 20 MB/h)."""
+    from kiosk import gpio
+
+    factory = gpio.mock_pin_factory()
+    pin = factory.pin(17)
+    pin.function = "output"
+    for i in range(5 * gpio.MOCK_PIN_HISTORY):
+        pin.state = (i % 100) / 100
+    assert gpio.MOCK_PIN_HISTORY <= len(pin.states) <= 2 * gpio.MOCK_PIN_HISTORY + 1
+    assert pin.states[-1].state == pin.state  # the newest are the ones kept
+    factory.close()
