@@ -21,7 +21,7 @@ _HINT = (
 )
 
 
-MOCK_PIN_HISTORY = 10_000  # the mock pins' most recent states kept (tests read them)
+MOCK_PIN_HISTORY = 500  # the mock pins' most recent states kept, for a test to read
 
 
 def mock_pin_factory():
