@@ -132,7 +132,13 @@ def _session_user(store: Any) -> str | None:
     if not name:
         return None
     hours = get_config().dashboard.session_hours
-    age_s = time.time() - float(session.get("login_at", 0))
+    login_at = session.get("login_at", 0)
+    # A cookie that passed the signature check but holds other types than ours wrote (an old
+    # version's, or one made with a leaked key) is no session, never a 500.
+    if not isinstance(name, str) or not isinstance(login_at, int | float):
+        session.clear()
+        return None
+    age_s = time.time() - float(login_at)
     password_hash = store.user_password_hash(name)
     if not 0 <= age_s <= hours * 3600:
         reason = "expired"

@@ -452,3 +452,35 @@ def test_the_status_shifts_and_metrics_are_this_counters_only(fuzz_app, store):
         assert response.status_code == 200, path
         assert OTHER not in response.get_data(as_text=True), path
     assert {s["counter"] for s in client.get("/api/shifts").json["shifts"]} == {OWN}
+
+
+ODD_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False),
+    HEADER_TEXT,
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
+)
+
+
+@given(
+    route=st.sampled_from(ROUTES),
+    user=ODD_VALUES,
+    login_at=ODD_VALUES,
+    stamp=ODD_VALUES,
+)
+@FUZZ
+def test_a_session_signed_with_the_real_key_but_odd_values_is_no_login(
+    fuzz_app, route, user, login_at, stamp
+):
+    """A cookie that passes the signature (a leaked key, an old version's) but holds values
+    of other types than the app writes: no login and never a 500."""
+    cookie = signed_elsewhere(
+        fuzz_app.secret_key, {"user": user, "login_at": login_at, "stamp": stamp}
+    )
+    client = fuzz_app.test_client()
+    client.set_cookie("kiosk_session", cookie)
+    path = route.format(id=1)
+    assert_no_data_without_login(client.get(path, environ_base=OUTSIDER), "GET", path)
