@@ -298,9 +298,11 @@ class SceneRig:
         neck = body.T @ self.head_rotation(posture)
         head = points[: self.head_count]
         points[: self.head_count] = (head - self._neck_cm) @ neck.T + self._neck_cm
-        moving = points[: self.moving_count]
-        points[: self.moving_count] = (moving - self._hip_cm) @ body.T + self._hip_cm
-        points[: self.moving_count, 0] += posture.shift_x_cm
+        if not (body == np.eye(3)).all():
+            moving = points[: self.moving_count]
+            points[: self.moving_count] = (moving - self._hip_cm) @ body.T + self._hip_cm
+        if posture.shift_x_cm:
+            points[: self.moving_count, 0] += posture.shift_x_cm
         return points
 
     def render(self, state: SceneState) -> np.ndarray:
@@ -310,6 +312,11 @@ class SceneRig:
         eyes_ahead = replace(posture, eye_yaw_deg=0.0, eye_pitch_deg=0.0)
         posed = self.posed_points(eyes_ahead)
         projected = self._project(posed)
+        # Points the posture left where the photo has them (the body, while only the head
+        # moves) are drawn exactly there: projecting their lifted 3D back would move them by
+        # rounding, and every triangle would have to be drawn.
+        still = (posed == self.points_3d).all(axis=1)
+        projected[still] = self.points_2d[still]
         rgb = self._warp(projected, posed[:, 2])
         rgb = self._face_actions.shade(rgb, projected, posture)
         if posture.eye_yaw_deg or posture.eye_pitch_deg:
@@ -351,23 +358,41 @@ class SceneRig:
     def _warp(self, dst_2d: np.ndarray, depth_cm: np.ndarray) -> np.ndarray:
         tri = self.triangles
         # Triangles of background points alone never move: their map is the identity, which
-        # is what a pixel no triangle covers gets (label 0), so they are not drawn at all.
-        moving = self._moving_triangles()
+        # is what a pixel no triangle covers gets (label 0), so they are not drawn at all. Nor
+        # is the solve done for those whose corners this posture left in place (the body while
+        # only the head moves): their map is the identity too.
+        may_move = self._moving_triangles()
+        moved = (dst_2d != self.points_2d).any(axis=1)[tri].any(axis=1)
         dst = dst_2d[tri]  # (M, 3, 2)
         src = self.points_2d[tri]
         ones = np.ones((len(tri), 3, 1))
         system = np.concatenate([dst, ones], axis=2)
         usable = np.zeros(len(tri), dtype=bool)
-        usable[moving] = np.abs(np.linalg.det(system[moving])) > 1e-6
+        usable[may_move] = np.abs(np.linalg.det(system[may_move])) > 1e-6
+        solved = usable & moved
         affine = np.zeros((len(tri), 3, 2))
-        affine[usable] = np.linalg.solve(system[usable], src[usable])
+        affine[solved] = np.linalg.solve(system[solved], src[solved])
         # Label 0 is "no triangle" (identity map); triangle t is drawn as label t + 1.
         labels = np.zeros((self.height, self.width), dtype=np.int32)
         order = np.argsort(-depth_cm[tri].mean(axis=1))  # far first, near drawn over it
         fixed = np.round(dst * 16).astype(np.int32)  # 4 bits of sub-pixel precision
         drawn_order = order[usable[order]]
+        # A still triangle matters only where it is drawn over a moved one (nearer than the
+        # farthest moved): there it is drawn, as the identity (label 0); before it, never.
+        moved_at = np.flatnonzero(moved[drawn_order])
+        first_moved = moved_at[0] if len(moved_at) else len(drawn_order)
+        drawn_order = drawn_order[first_moved:]
+        if len(moved_at):  # and only if it reaches the box round the moved ones
+            box = fixed[drawn_order[moved[drawn_order]]].reshape(-1, 2)
+            low, high = box.min(axis=0), box.max(axis=0)
+            corners = fixed[drawn_order]
+            reaches = (corners.max(axis=1) >= low).all(axis=1) & (corners.min(axis=1) <= high).all(
+                axis=1
+            )
+            drawn_order = drawn_order[moved[drawn_order] | reaches]
+        label_of = np.where(moved[drawn_order], drawn_order + 1, 0)
         fill = cv2.fillConvexPoly
-        labelled = zip(list(fixed[drawn_order]), (drawn_order + 1).tolist(), strict=True)
+        labelled = zip(list(fixed[drawn_order]), label_of.tolist(), strict=True)
         for corners, label in labelled:
             fill(labels, corners, label, cv2.LINE_8, 4)
         identity = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]])
