@@ -50,16 +50,31 @@ CASES = {
 }
 
 
+@pytest.fixture(scope="module")
+def face_tracker():
+    """One face model for every nod script (each starts with the agent looking at the customer
+    from the same place, as the one before ended), loaded once."""
+    face_only = TrackerConfig(pose=False, hands=False)
+    with app.build_tracker(face_only, static_images=False, threads=False) as tracker:
+        yield tracker
+
+
+@pytest.fixture(scope="module")
+def face_and_body_tracker():
+    with app.build_tracker(
+        TrackerConfig(hands=False), static_images=False, threads=False
+    ) as tracker:
+        yield tracker
+
+
 @pytest.mark.parametrize("case", list(CASES))
-def test_nods_on_unseen_scripts_are_counted_within_one(case):
+def test_nods_on_unseen_scripts_are_counted_within_one(case, face_tracker):
     scenario, impatient = CASES[case]
     config = Config()
     source = SceneSource(scenario, app.build_scene_rig(config.camera), config.camera.fps)
     signals = SignalSet(config)
-    face_only = TrackerConfig(pose=False, hands=False)
-    with app.build_tracker(face_only, static_images=False, threads=False) as tracker:
-        for frame in source:
-            signals.update(extract_features(tracker.track(frame, face=True), config))
+    for frame in source:
+        signals.update(extract_features(face_tracker.track(frame, face=True), config))
     signals.finish(scenario.duration_s)
     summary = signals.summary()["nods"]
     assert abs(summary["count"] - len(scenario.nod_times_s())) <= 1
@@ -108,16 +123,14 @@ GAZE_CASES = {
 
 
 @pytest.mark.parametrize("case", list(GAZE_CASES))
-def test_gaze_and_facing_on_unseen_scripts(case):
+def test_gaze_and_facing_on_unseen_scripts(case, face_and_body_tracker):
     scenario, stares, head_only = GAZE_CASES[case]
     config = Config()
     source = SceneSource(scenario, app.build_scene_rig(config.camera), config.camera.fps)
     signals = SignalSet(config)
-    with app.build_tracker(
-        TrackerConfig(hands=False), static_images=False, threads=False
-    ) as tracker:
-        for frame in source:
-            signals.update(extract_features(tracker.track(frame, face=True, pose=True), config))
+    for frame in source:
+        landmarks = face_and_body_tracker.track(frame, face=True, pose=True)
+        signals.update(extract_features(landmarks, config))
     signals.finish(scenario.duration_s)
     summary = signals.summary()
     assert summary["eye_contact"]["staring_bouts"] == stares

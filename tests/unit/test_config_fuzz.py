@@ -18,7 +18,7 @@ from kiosk.errors import ConfigError
 from kiosk.storage.shifts import ShiftSchedule
 
 FUZZ = settings(
-    max_examples=300,
+    max_examples=150,
     deadline=None,
     derandomize=True,  # the same examples on every run, so CI is reproducible
     database=None,

@@ -25,14 +25,14 @@ OTHER = "counter-2"
 OUTSIDER = {"REMOTE_ADDR": "192.0.2.7"}
 
 FUZZ = settings(
-    max_examples=60,
+    max_examples=40,
     deadline=None,
     derandomize=True,  # the same examples on every run, so CI is reproducible
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 # The two tests that fuzz every route with everything at once get more examples.
-BROAD = settings(FUZZ, max_examples=200)
+BROAD = settings(FUZZ, max_examples=120)
 
 ROUTES = (
     "/login",

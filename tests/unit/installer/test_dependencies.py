@@ -12,13 +12,17 @@ needing numpy>=2).
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import tomllib
 import urllib.error
 import urllib.request
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -87,6 +91,28 @@ def runtime_requirements() -> list[str]:
 
 
 def resolve(machine: str, tmp_path: Path) -> tuple[dict, str]:
+    """What `start_resolving` began (or begins now), once pip has finished."""
+    return start_resolving(machine, tmp_path).result()
+
+
+_RESOLVING: dict[str, Future] = {}
+
+
+def start_resolving(machine: str, tmp_path: Path | None = None) -> Future:
+    """pip's resolution for `machine`, started on a thread: it waits on the network for most of
+    its 16 s, so it is started when this module is collected and runs beside the integration
+    tests that come first; the test only collects the result."""
+    if machine not in _RESOLVING:
+        folder = tmp_path or Path(tempfile.mkdtemp(prefix=f"kiosk-resolve-{machine}-"))
+        if tmp_path is None:
+            atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        pool = ThreadPoolExecutor(1, thread_name_prefix=f"resolve-{machine}")
+        _RESOLVING[machine] = pool.submit(_run_pip, machine, folder)
+        pool.shutdown(wait=False)
+    return _RESOLVING[machine]
+
+
+def _run_pip(machine: str, tmp_path: Path) -> tuple[dict, str]:
     report_path = tmp_path / f"report-{machine}.json"
     command = [
         sys.executable,
@@ -126,6 +152,8 @@ def resolve(machine: str, tmp_path: Path) -> tuple[dict, str]:
 # x86_64 (set KIOSK_RESOLVE_X86=1 to resolve it too) is the machine the suite itself was just
 # installed on; the Pi's aarch64 is the one an installer would otherwise meet first. 16 s each.
 MACHINES = ["aarch64"] + (["x86_64"] if os.environ.get("KIOSK_RESOLVE_X86") else [])
+for _machine in MACHINES:
+    start_resolving(_machine)
 
 
 @pytest.mark.parametrize("machine", MACHINES)
