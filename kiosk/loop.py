@@ -134,7 +134,7 @@ class _Run:
         self.frames = None
         self._pace_anchor: tuple[float, float] | None = None
         self._good_frame_s = clock()  # the last usable frame (or the source's opening)
-        self._model_ok_s = clock()  # the last frame the models went through
+        self._model_failing_since: float | None = None  # the first of the failures in a row
         self._logged_s: dict[str, float] = {}
 
     # -- records and LEDs -------------------------------------------------------------------
@@ -277,13 +277,16 @@ class _Run:
             self._log_sparsely(
                 "model", "the pipeline failed on a frame (skipped): %s", exc, exc_info=True
             )
-            if self.clock() - self._model_ok_s >= MODEL_FAULT_S:
+            now = self.clock()
+            if self._model_failing_since is None:
+                self._model_failing_since = now
+            if now - self._model_failing_since >= MODEL_FAULT_S:
                 raise TrackerError(
                     f"the models failed on every frame for {MODEL_FAULT_S:g} s ({exc}); "
                     "restarting the service loads them afresh"
                 ) from exc
             return None
-        self._model_ok_s = self.clock()
+        self._model_failing_since = None
         return step
 
     # -- one frame --------------------------------------------------------------------------

@@ -73,7 +73,10 @@ def _check_value(where: str, f: dataclasses.Field, value: Any) -> Any:
         ok = _is_int(value)
     elif expected == "float":
         ok = isinstance(value, int | float) and not isinstance(value, bool)
-        value = float(value) if ok else value
+        try:
+            value = float(value) if ok else value
+        except OverflowError:  # an integer too large for a float: as out of range as inf
+            value = math.inf
     elif expected == "str":
         ok = isinstance(value, str)
     else:  # pragma: no cover - a new field type needs a branch here

@@ -93,7 +93,8 @@ class Outbox:
                     )
                 self._conn.execute("COMMIT")
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                if self._conn.in_transaction:  # a failed COMMIT may have ended it already
+                    self._conn.execute("ROLLBACK")
                 raise
             self._count = count - dropped
         return dropped
@@ -121,7 +122,8 @@ class Outbox:
                 count = self._conn.execute("SELECT COUNT(*) FROM outbox").fetchone()[0]
                 self._conn.execute("COMMIT")
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                if self._conn.in_transaction:  # a failed COMMIT may have ended it already
+                    self._conn.execute("ROLLBACK")
                 raise
             self._count = count
 

@@ -329,6 +329,20 @@ class Publisher:
             return True
         return self._sent_all() and self._offline_sent and self._offline_mid is None
 
+    def _disconnect(self) -> None:
+        """A normal disconnect makes the broker discard the Last Will: only once "offline" was
+        published. Stopped before that (the backlog outlasted the close timeout), the kiosk
+        asks the broker to send the Will, so no stale "tracking" stays retained."""
+        if self._offline_sent:
+            self._client.disconnect()
+            return
+        from paho.mqtt.packettypes import PacketTypes
+        from paho.mqtt.reasoncodes import ReasonCode
+
+        self._client.disconnect(
+            reasoncode=ReasonCode(PacketTypes.DISCONNECT, "Disconnect with will message")
+        )
+
     def _shut(self) -> None:
         try:
             self._save()
@@ -336,7 +350,7 @@ class Publisher:
             self._log(logging.ERROR, "step", "MQTT publisher: %r", exc)
         for what, action in (
             ("close the queue", self._outbox.close),
-            ("disconnect", self._client.disconnect),
+            ("disconnect", self._disconnect),
             ("stop the client", self._client.loop_stop),
         ):
             try:

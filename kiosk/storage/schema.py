@@ -284,6 +284,7 @@ def migrate(conn: sqlite3.Connection, *, upto: int = VERSION) -> int:
             conn.execute(f"PRAGMA user_version = {version}")
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # a failed COMMIT may have ended it already
+                conn.execute("ROLLBACK")
             raise
     return found

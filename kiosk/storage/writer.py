@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from kiosk.errors import StorageBusyError
+from kiosk.errors import StorageBusyError, StorageError
 from kiosk.storage.db import connect
 from kiosk.storage.recorder import MINUTE_FIELDS, Batch, Op, Recorder
 from kiosk.storage.rows import interaction_metrics, iso
@@ -53,7 +53,8 @@ def delete_older_than(conn: sqlite3.Connection, cutoff: datetime) -> int:
         )
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # a failed COMMIT may have ended it already
+            conn.execute("ROLLBACK")
         raise
     return deleted
 
@@ -136,7 +137,7 @@ class StoreWriter:
         try:
             self._open()
             self._write(batch)
-        except (sqlite3.Error, StorageBusyError) as exc:
+        except (sqlite3.Error, StorageError) as exc:
             self._pending = self._bound(batch)
             self._failed(exc)
             return False
@@ -182,7 +183,7 @@ class StoreWriter:
             yield
             conn.execute("COMMIT")
         except BaseException:
-            if conn.in_transaction:
+            if conn.in_transaction:  # a failed COMMIT may have ended it already
                 with contextlib.suppress(sqlite3.Error):
                     conn.execute("ROLLBACK")
             raise
@@ -274,7 +275,7 @@ class StoreWriter:
                 self.conn.execute(
                     "UPDATE runs SET ended_utc = ? WHERE id = ?", (iso(self.clock()), self.run_id)
                 )
-        except (sqlite3.Error, StorageBusyError) as exc:
+        except (sqlite3.Error, StorageError) as exc:
             log.error("storage: %d record(s) could not be written at the end: %s", len(batch), exc)
         finally:
             if self.conn is not None:

@@ -291,3 +291,10 @@ def test_what_fuzzing_found_is_refused_in_one_line_naming_the_key(config_file, t
     message = str(refused.value)
     assert words in message and "\n" not in message, message
     assert message.startswith(f"{config_file}: ")
+
+
+def test_a_number_too_large_for_a_float_is_one_clear_line(tmp_path):
+    path = tmp_path / "kiosk.toml"
+    path.write_text("[camera]\nfps = 1" + "0" * 400 + "\n")
+    with pytest.raises(ConfigError, match=r"\[camera\] fps"):
+        load_config(path)

@@ -210,3 +210,21 @@ def test_a_stop_while_paused_or_while_the_camera_is_retried_ends_the_run_cleanly
     parts.open_source = never
     run_loop(parts, stop=stop, retry_delays_s=(0.01,))
     assert parts.leds.dark and [r["kind"] for r in records] == ["camera_fault"]
+
+
+def test_one_model_error_after_a_long_pause_is_only_skipped(monkeypatch):
+    """The minute of failures counts from the first failure in a row, not from the last
+    success: frames not processed for a while (paused, a camera fault) do not count."""
+    monkeypatch.setattr(loop_module, "MODEL_FAULT_S", 0.5)
+    clock = Clock()
+    source = Source(100)
+    parts, _, _ = parts_for([source])
+    parts.pipeline.tracker = Failing(lambda i: i == 50)
+
+    def long_gap(index):
+        if index == 50:
+            clock.now += 120.0  # two minutes without a processed frame
+
+    source.before_frame = long_gap
+    stats = run_loop(parts, clock=clock)
+    assert stats.model_errors == 1 and stats.processed == 99

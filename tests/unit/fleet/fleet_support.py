@@ -53,8 +53,10 @@ class FakeClient:
     def loop_stop(self) -> None:
         self.events.append("loop_stop")
 
-    def disconnect(self) -> None:
-        self.events.append("disconnect")
+    def disconnect(self, reasoncode=None) -> None:
+        # "disconnect" is the normal one (the broker drops the Last Will); with a reason code
+        # it is recorded by name, e.g. "disconnect: Disconnect with will message"
+        self.events.append("disconnect" if reasoncode is None else f"disconnect: {reasoncode}")
 
     def publish(self, topic: str, payload: str, qos: int = 0, retain: bool = False):
         if self.failing is not None:

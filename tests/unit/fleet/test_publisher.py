@@ -151,6 +151,10 @@ def test_closing_without_a_broker_returns_within_its_timeout_and_keeps_the_queue
     made.close(0.3)
     assert 0.25 <= time.monotonic() - started < 1.5
     assert len(queued_rows(tmp_path / "q.db")) == 1
+    # "offline" never went out: the broker is asked to send the Last Will, so the retained
+    # status does not stay at the last live one
+    assert "disconnect: Disconnect with will message" in client.events
+    assert "disconnect" not in client.events
 
 
 def test_record_and_status_never_raise_into_the_frame_loop(tmp_path, caplog):

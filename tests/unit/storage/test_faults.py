@@ -128,3 +128,26 @@ def test_many_threads_opening_a_new_database_at_once_all_succeed(tmp_path):
     for thread in threads:
         thread.join()
     assert errors == []
+
+
+def test_a_database_that_turns_out_unusable_when_opened_later_is_logged_not_fatal(
+    tmp_path, monkeypatch, caplog
+):
+    """Busy at start, then another error on opening (a newer schema, say): the writer's
+    thread logs it and keeps the records for a later try; it never dies silently."""
+    from kiosk.errors import StorageBusyError, StorageError
+
+    def busy(path, create=False):
+        raise StorageBusyError("busy")
+
+    monkeypatch.setattr(writer_module, "connect", busy)
+    recorder, writer = make_writer(tmp_path / "k.db")
+    recorder.record(interaction(0.0, 30.0, eye=0.6))
+
+    def newer(path, create=False):
+        raise StorageError("the database has schema version 9, newer than this kiosk's")
+
+    monkeypatch.setattr(writer_module, "connect", newer)
+    assert not writer.flush()
+    writer.close()  # logs, does not raise
+    assert "newer than this kiosk" in caplog.text
