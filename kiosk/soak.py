@@ -358,7 +358,7 @@ def _soak(config, plan, images, tracker, db_path, progress) -> dict[str, Any]:
         flush_s=_WRITER_IDLE_S,
         counters=counters,
     )
-    watch = _Watch(plan, writer, factory, tally, progress, config.storage.flush_s)
+    watch = _Watch(plan, writer, tally, progress, config.storage.flush_s)
     source = _Source(plan, images, watch)
 
     def write(record: dict[str, Any]) -> None:
@@ -408,8 +408,8 @@ def _soak(config, plan, images, tracker, db_path, progress) -> dict[str, Any]:
 class _Watch:
     """Between frames: flushes on simulated time and, at each window's end, its figures."""
 
-    def __init__(self, plan, writer, factory, tally, progress, flush_s) -> None:
-        self.plan, self.writer, self.factory = plan, writer, factory
+    def __init__(self, plan, writer, tally, progress, flush_s) -> None:
+        self.plan, self.writer = plan, writer
         self.tally, self.progress, self.flush_s = tally, progress, flush_s
         self.next_flush_s = flush_s
         self.window = 0
