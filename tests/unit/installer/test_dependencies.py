@@ -100,8 +100,8 @@ _RESOLVING: dict[str, Future] = {}
 
 def start_resolving(machine: str, tmp_path: Path | None = None) -> Future:
     """pip's resolution for `machine`, started on a thread: it waits on the network for most of
-    its 16 s, so it is started when this module is collected and runs beside the integration
-    tests that come first; the test only collects the result."""
+    its 16 s, so conftest.py starts it when collection is done (for the selected machines only)
+    and it runs beside the integration tests that come first; the test collects the result."""
     if machine not in _RESOLVING:
         folder = tmp_path or Path(tempfile.mkdtemp(prefix=f"kiosk-resolve-{machine}-"))
         if tmp_path is None:
@@ -152,8 +152,6 @@ def _run_pip(machine: str, tmp_path: Path) -> tuple[dict, str]:
 # x86_64 (set KIOSK_RESOLVE_X86=1 to resolve it too) is the machine the suite itself was just
 # installed on; the Pi's aarch64 is the one an installer would otherwise meet first. 16 s each.
 MACHINES = ["aarch64"] + (["x86_64"] if os.environ.get("KIOSK_RESOLVE_X86") else [])
-for _machine in MACHINES:
-    start_resolving(_machine)
 
 
 @pytest.mark.parametrize("machine", MACHINES)
