@@ -28,6 +28,7 @@ from kiosk.feedback.pause import PauseState
 from kiosk.pipeline import Pipeline, StepResult
 from kiosk.presence.sensors import PresenceSensor
 from kiosk.systemd_notify import SystemdNotifier
+from kiosk.throttle import Throttle
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +136,7 @@ class _Run:
         self._pace_anchor: tuple[float, float] | None = None
         self._good_frame_s = clock()  # the last usable frame (or the source's opening)
         self._model_failing_since: float | None = None  # the first of the failures in a row
-        self._logged_s: dict[str, float] = {}
+        self._log = Throttle(_ERROR_LOG_EVERY_S, clock, log)
 
     # -- records and LEDs -------------------------------------------------------------------
     def emit(self, records) -> None:
@@ -244,12 +245,6 @@ class _Run:
             if self.stop.wait(min(left_s, _ALIVE_EVERY_S)):
                 return True
 
-    def _log_sparsely(self, what: str, message: str, *args, exc_info: bool = False) -> None:
-        now = self.clock()
-        if now - self._logged_s.get(what, -math.inf) >= _ERROR_LOG_EVERY_S:
-            self._logged_s[what] = now
-            log.error(message, *args, exc_info=exc_info)
-
     def usable(self, frame: Frame) -> bool:
         """False (counted, logged sparingly) for a frame nothing can be measured on; raises
         CameraStoppedError when a live camera has sent nothing else for BAD_FRAMES_FAULT_S."""
@@ -259,7 +254,7 @@ class _Run:
             self._good_frame_s = now
             return True
         self.stats.bad_frames += 1
-        self._log_sparsely("frame", "unusable frame skipped: %s", problem)
+        self._log(logging.ERROR, "frame", "unusable frame skipped: %s", problem)
         live = self.source is not None and self.source.live
         if live and now - self._good_frame_s >= BAD_FRAMES_FAULT_S:
             raise CameraStoppedError(
@@ -274,8 +269,12 @@ class _Run:
             step = self.parts.pipeline.step(frame, present)
         except Exception as exc:
             self.stats.model_errors += 1
-            self._log_sparsely(
-                "model", "the pipeline failed on a frame (skipped): %s", exc, exc_info=True
+            self._log(
+                logging.ERROR,
+                "model",
+                "the pipeline failed on a frame (skipped): %s",
+                exc,
+                exc_info=True,
             )
             now = self.clock()
             if self._model_failing_since is None:

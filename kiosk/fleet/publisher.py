@@ -22,11 +22,11 @@ from typing import Any, Protocol
 from kiosk.fleet.messages import OFFLINE, Identity, Topics, interaction_payload, status_payload
 from kiosk.fleet.outbox import Outbox
 from kiosk.storage.rows import WallClock
+from kiosk.throttle import Throttle
 
 log = logging.getLogger(__name__)
 
 WINDOW = 20  # summaries handed to the client and not yet acknowledged, at most
-LOG_EVERY_S = 60.0
 _OK_RC = (0, 4)  # paho's MQTT_ERR_SUCCESS, and MQTT_ERR_NO_CONN (kept and sent on reconnect)
 
 
@@ -42,27 +42,6 @@ class MqttClient(Protocol):
     def loop_stop(self) -> Any: ...
     def publish(self, topic: str, payload: str, qos: int = 0, retain: bool = False) -> Any: ...
     def disconnect(self) -> Any: ...
-
-
-class Throttle:
-    """Logs a repeated problem at most once per `every_s` for each key, counting the rest."""
-
-    def __init__(self, every_s: float = LOG_EVERY_S, clock: Callable[[], float] = time.monotonic):
-        self.every_s = every_s
-        self.clock = clock
-        self._last: dict[str, float] = {}
-        self._quiet: dict[str, int] = {}
-
-    def __call__(self, level: int, key: str, message: str, *args: Any) -> None:
-        now = self.clock()
-        last = self._last.get(key)
-        if last is not None and now - last < self.every_s:
-            self._quiet[key] = self._quiet.get(key, 0) + 1
-            return
-        quiet = self._quiet.pop(key, 0)
-        self._last[key] = now
-        suffix = f" ({quiet} more like this since)" if quiet else ""
-        log.log(level, message + suffix, *args)
 
 
 def now_utc() -> datetime:
@@ -94,7 +73,7 @@ class Publisher:
         self._qos = qos
         self._broker = broker
         self._now = now
-        self._log = throttle or Throttle()
+        self._log = throttle or Throttle(logger=log)
         # Handed over by the loop's and paho's threads (deque appends are atomic).
         self._handoff: deque[str] = deque()
         self._acks: deque[tuple[int, Any]] = deque()
