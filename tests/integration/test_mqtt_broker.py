@@ -275,11 +275,17 @@ def test_a_broker_restart_loses_no_summary_even_with_a_kiosk_restart_while_it_is
 
 
 class _Source:
-    """Sixty frames at 10 fps from a file-like source: the whole run is one interaction."""
+    """Sixty frames at 10 fps from a file-like source: the whole run is one interaction. The
+    first frame waits for `ready` (the kiosk's publisher connected): unpaced, the run could
+    otherwise end before it connects, and the status is state, sent as it is on connecting."""
 
     name, fps, live, sequence = "stand-in", 10.0, False, True
 
+    def __init__(self, ready=lambda: True) -> None:
+        self.ready = ready
+
     def __iter__(self):
+        assert until(self.ready)
         for i in range(60):
             yield Frame(np.zeros((4, 4, 3), np.uint8), i / self.fps, i)
 
@@ -300,7 +306,8 @@ def test_kiosk_run_publishes_its_statuses_and_interaction(
 ):
     subscriber = subscribers(broker.port, f"{PREFIX}/{SITE}/run/#", "it-run")
     monkeypatch.setattr(app, "build_tracker", lambda *args, **kwargs: _Tracker())
-    monkeypatch.setattr(app, "open_frame_source", lambda spec, config, fps=None: _Source())
+    connected = lambda: bool(subscriber.payloads("/status"))  # noqa: E731
+    monkeypatch.setattr(app, "open_frame_source", lambda spec, config, fps=None: _Source(connected))
     config = kiosk_config(broker, "run", tmp_path / "q.db")
     config = dataclasses.replace(config, storage=dataclasses.replace(config.storage, enabled=False))
     app.run_kiosk(config, source="stand-in", leds_backend="mock", pin_factory=mock_pin_factory())
